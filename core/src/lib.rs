@@ -1,0 +1,41 @@
+//! # engram-core
+//!
+//! The `no_std`, no-alloc reference kernels of engram: the same research models, with the same bits,
+//! on a 16 KB microcontroller and on a workstation.
+//!
+//! Every kernel takes borrowed slices with runtime dimensions (plus caller-provided scratch where it
+//! needs any) and returns [`Error`] on a dimension mismatch or bad input; nothing here panics.
+//!
+//! ## The bit-exactness contract
+//! 1. Transcendentals only through direct [`libm`] calls (never the platform's `f32::exp`).
+//! 2. Every reduction has a fixed, documented summation order.
+//! 3. No fused multiply-add: Rust does not contract `a * b + c`, and the core never asks for it.
+//!
+//! Under those rules the [`scenario`] digests are identical on x86_64, thumbv6m, thumbv7em,
+//! thumbv8m.main and riscv32imac; the cross-target regression tests check it bit for bit.
+//!
+//! ## Modules
+//! - [`rng`]: a portable generator (xoshiro256++ seeded by SplitMix64), keyed streams, Gaussian draws.
+//! - [`linalg`]: dot, axpy, mat-vec, mat-mat, Gram, Cholesky factor and solve.
+//! - [`blob`]: the versioned, checksummed weights/patterns format, parsed zero-copy.
+//! - [`digest`]: FNV-1a digests of numeric outputs with NaNs canonicalised.
+//! - [`scenario`]: the registry of named, seeded computations that the cross-target tests compare.
+#![no_std]
+#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+
+#[cfg(test)]
+extern crate std;
+
+pub mod blob;
+pub mod digest;
+mod error;
+pub mod linalg;
+mod real;
+pub mod rng;
+pub mod scenario;
+
+pub use error::Error;
+pub use real::Real;
+
+/// Result type of every fallible operation in the core.
+pub type Result<T> = core::result::Result<T, Error>;
