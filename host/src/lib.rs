@@ -1,1 +1,8 @@
-//! engram host library.
+//! # engram (host)
+//!
+//! The host side of engram: experiments and sweeps over the `engram-core` reference kernels, checks
+//! against theory, plots, weight export, and the cross-target regression harness ([`xcheck`]).
+//!
+//! The `engram` binary is a thin command-line layer over this library.
+
+pub mod xcheck;

@@ -1,0 +1,52 @@
+//! Cross-target regression under QEMU: each MCU target's xcheck image must reproduce the host's
+//! scenario digests bit for bit.
+//!
+//! These need the embedded Rust targets and QEMU; `cargo xtask test` installs them and runs these
+//! with `--ignored`. By hand: `cargo xtask deps`, then
+//! `cargo test -p engram-tests --test xtarget -- --ignored`.
+
+use std::time::Duration;
+
+use engram::xcheck::{self, find_target};
+
+fn check(triple: &str) {
+    let target = find_target(triple).unwrap();
+    let outcome = xcheck::check_qemu_target(
+        target,
+        &xcheck::default_firmware_dir(),
+        None,
+        Duration::from_secs(120),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    println!("{}", outcome.comparison);
+    assert!(
+        outcome.comparison.passed(),
+        "{triple} differs from the host:\n{}",
+        outcome.comparison
+    );
+    assert!(outcome.comparison.matched.len() >= 6);
+}
+
+#[test]
+#[ignore = "needs QEMU and the embedded targets: run by `cargo xtask test`"]
+fn thumbv7em_cortex_m4_matches_host() {
+    check("thumbv7em-none-eabihf");
+}
+
+#[test]
+#[ignore = "needs QEMU and the embedded targets: run by `cargo xtask test`"]
+fn thumbv6m_microbit_v1_matches_host() {
+    check("thumbv6m-none-eabi");
+}
+
+#[test]
+#[ignore = "needs QEMU and the embedded targets: run by `cargo xtask test`"]
+fn thumbv8m_cortex_m33_matches_host() {
+    check("thumbv8m.main-none-eabihf");
+}
+
+#[test]
+#[ignore = "needs QEMU and the embedded targets: run by `cargo xtask test`"]
+fn riscv32imac_virt_matches_host() {
+    check("riscv32imac-unknown-none-elf");
+}
