@@ -17,6 +17,7 @@
 //! ## Modules
 //! - [`rng`]: a portable generator (xoshiro256++ seeded by SplitMix64), keyed streams, Gaussian draws.
 //! - [`linalg`]: dot, axpy, mat-vec, mat-mat, Gram, Cholesky factor and solve.
+//! - [`collapse`]: linear regression iteration (model collapse), replace vs accumulate.
 //! - [`blob`]: the versioned, checksummed weights/patterns format, parsed zero-copy.
 //! - [`digest`]: FNV-1a digests of numeric outputs with NaNs canonicalised.
 //! - [`scenario`]: the registry of named, seeded computations that the cross-target tests compare.
@@ -27,12 +28,14 @@
 extern crate std;
 
 pub mod blob;
+pub mod collapse;
 pub mod digest;
 mod error;
 pub mod linalg;
 mod real;
 pub mod rng;
 pub mod scenario;
+mod scratch;
 
 pub use error::Error;
 pub use real::Real;

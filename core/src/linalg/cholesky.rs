@@ -25,13 +25,16 @@ use crate::{Real, Result};
 pub fn cholesky<T: Real>(a: &mut [T], n: usize) -> Result<()> {
     check_len("cholesky: a", area("cholesky: a", n, n)?, a.len())?;
     for i in 0..n {
-        let (done, rest) = a.split_at_mut(i * n);
+        let mismatch = Error::DimensionMismatch {
+            what: "cholesky: a",
+            expected: n * n,
+            found: a.len(),
+        };
+        let Some((done, rest)) = a.split_at_mut_checked(i * n) else {
+            return Err(mismatch);
+        };
         let Some(row_i) = rest.get_mut(..n) else {
-            return Err(Error::DimensionMismatch {
-                what: "cholesky: a",
-                expected: n * n,
-                found: i * n + rest.len(),
-            });
+            return Err(mismatch);
         };
         for (j, row_j) in done.chunks_exact(n).enumerate() {
             let s = dot_unchecked_len(row_i.get(..j).unwrap_or(&[]), row_j.get(..j).unwrap_or(&[]));
@@ -76,14 +79,24 @@ pub fn cholesky<T: Real>(a: &mut [T], n: usize) -> Result<()> {
 /// assert_eq!(b, [0.5, 0.0]);
 /// ```
 pub fn cholesky_solve<T: Real>(l: &[T], n: usize, b: &mut [T]) -> Result<()> {
-    check_len("cholesky_solve: l", area("cholesky_solve: l", n, n)?, l.len())?;
+    check_len(
+        "cholesky_solve: l",
+        area("cholesky_solve: l", n, n)?,
+        l.len(),
+    )?;
     check_len("cholesky_solve: b", n, b.len())?;
     if n == 0 {
         return Ok(());
     }
     // Forward: L y = b.
     for (i, row) in l.chunks_exact(n).enumerate() {
-        let (solved, rest) = b.split_at_mut(i);
+        let Some((solved, rest)) = b.split_at_mut_checked(i) else {
+            return Err(Error::DimensionMismatch {
+                what: "cholesky_solve: b",
+                expected: n,
+                found: b.len(),
+            });
+        };
         let s = dot_unchecked_len(row.get(..i).unwrap_or(&[]), solved);
         let lii = row.get(i).copied().unwrap_or(T::ZERO);
         if let Some(bi) = rest.first_mut() {

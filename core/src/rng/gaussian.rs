@@ -79,7 +79,11 @@ mod tests {
         // Var of x² is 2 for a standard normal.
         assert!((var - 1.0).abs() < 5.0 * libm::sqrt(2.0 / nf), "var {var}");
         // E x⁴ = 3 (kurtosis), Var x⁴ = 96.
-        assert!((s4 / nf - 3.0).abs() < 5.0 * libm::sqrt(96.0 / nf), "m4 {}", s4 / nf);
+        assert!(
+            (s4 / nf - 3.0).abs() < 5.0 * libm::sqrt(96.0 / nf),
+            "m4 {}",
+            s4 / nf
+        );
     }
 
     /// The f32 path has the same distribution (Kolmogorov–Smirnov against Φ at a few points).
@@ -92,7 +96,10 @@ mod tests {
         for (x, p) in [(-1.0f32, 0.158_655f64), (0.0, 0.5), (1.5, 0.933_193)] {
             let frac = z.iter().filter(|&&v| v <= x).count() as f64 / z.len() as f64;
             let se = libm::sqrt(p * (1.0 - p) / z.len() as f64);
-            assert!((frac - p).abs() < 5.0 * se, "P(z <= {x}) = {frac}, expected {p}");
+            assert!(
+                (frac - p).abs() < 5.0 * se,
+                "P(z <= {x}) = {frac}, expected {p}"
+            );
         }
     }
 }

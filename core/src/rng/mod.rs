@@ -6,10 +6,12 @@
 //! - [`Rng::keyed`]: independent streams keyed by (seed, experiment config, repeat index), so a
 //!   result never depends on thread count or on how a sweep is sharded.
 //! - Gaussian draws by Box–Muller on direct `libm` calls ([`Rng::normal_pair`], [`Rng::fill_normal`]).
+//! - Gamma and χ² draws by Marsaglia–Tsang ([`Rng::gamma`], [`Rng::chi_squared`]).
 //!
 //! The generator is owned here (about 40 lines) rather than taken from a crate, so a silent change of
 //! a dependency's seeding can never break the golden digests.
 
+mod gamma;
 mod gaussian;
 mod splitmix;
 mod xoshiro;

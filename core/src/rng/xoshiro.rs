@@ -136,6 +136,9 @@ mod tests {
         let mut sorted = xs;
         sorted.sort_unstable();
         assert_eq!(sorted, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-        assert_ne!(xs, sorted, "a 10-element shuffle left the identity (p = 1/10!)");
+        assert_ne!(
+            xs, sorted,
+            "a 10-element shuffle left the identity (p = 1/10!)"
+        );
     }
 }
