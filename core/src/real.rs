@@ -241,7 +241,10 @@ mod tests {
     fn nan_is_canonicalised() {
         let neg_nan = f32::from_bits(0xffc0_0000);
         assert_eq!(neg_nan.canonical_bits(), 0x7fc0_0000);
-        assert_eq!(f64::from_bits(0xfff8_0000_0000_0001).canonical_bits(), 0x7ff8_0000_0000_0000);
+        assert_eq!(
+            f64::from_bits(0xfff8_0000_0000_0001).canonical_bits(),
+            0x7ff8_0000_0000_0000
+        );
         assert_eq!(1.0f32.canonical_bits(), 0x3f80_0000);
     }
 }

@@ -9,6 +9,7 @@
 //! micro:bit v1's 16 KB of RAM).
 
 mod base;
+mod blob;
 
 use core::fmt;
 
@@ -28,7 +29,9 @@ pub struct Scenario {
 
 impl fmt::Debug for Scenario {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Scenario").field("name", &self.name).finish()
+        f.debug_struct("Scenario")
+            .field("name", &self.name)
+            .finish()
     }
 }
 
@@ -57,6 +60,7 @@ pub static SCENARIOS: &[Scenario] = &[
     base::LIBM_F64,
     base::LINALG_F32,
     base::LINALG_F64,
+    blob::BLOB_ROUNDTRIP,
 ];
 
 /// Finds a scenario by name.
@@ -81,7 +85,10 @@ pub struct ReportSummary {
 
 /// Writes one line for a scenario: `engram-xcheck <name> <digest>` or
 /// `engram-xcheck <name> error <message>`. Returns whether it produced a digest.
-pub fn report_line<W: fmt::Write>(s: &Scenario, w: &mut W) -> core::result::Result<bool, fmt::Error> {
+pub fn report_line<W: fmt::Write>(
+    s: &Scenario,
+    w: &mut W,
+) -> core::result::Result<bool, fmt::Error> {
     match s.digest() {
         Ok(d) => {
             writeln!(w, "{LINE_PREFIX} {} {d}", s.name)?;
