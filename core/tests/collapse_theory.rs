@@ -4,7 +4,12 @@
 //! Statistical tests use z = (mean − theory)/stderr with |z| < 4 and fixed seeds.
 
 // Tests may panic: the no-panic lints guard the library, not its test harness.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use engram_core::collapse::{
     ChainConfig, Design, Mode, Synthetic, run_chain, run_shortcut, scratch_len,

@@ -5,4 +5,6 @@
 //!
 //! The `engram` binary is a thin command-line layer over this library.
 
+pub mod collapse;
+pub mod provenance;
 pub mod xcheck;

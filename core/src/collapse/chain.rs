@@ -14,8 +14,8 @@ const WHAT: &str = "collapse::run_chain";
 ///
 /// ```
 /// use engram_core::collapse::{scratch_len, ChainConfig, Mode};
-/// // d = 8, T = 32: the micro:bit v1 demo needs 1 472 f32 (5.9 KB).
-/// assert_eq!(scratch_len(&ChainConfig::<f32>::new(8, 32, 1.0, 10, Mode::Accumulate)), 1472);
+/// // d = 8, T = 32 (the micro:bit v1 demo): 544 f32, 2.2 KB.
+/// assert_eq!(scratch_len(&ChainConfig::<f32>::new(8, 32, 1.0, 10, Mode::Accumulate)), 544);
 /// ```
 pub fn scratch_len<T: Real>(cfg: &ChainConfig<T>) -> usize {
     let d = cfg.dim;

@@ -1,10 +1,11 @@
 //! Command-line definitions (clap derive) and dispatch.
 
+mod collapse;
 mod xcheck;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{ArgMatches, Parser, Subcommand};
 
 /// engram: research models with the same bits on a microcontroller and a workstation.
 #[derive(Debug, Parser)]
@@ -16,14 +17,40 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Linear regression iteration (model collapse): replace vs accumulate, checked against theory.
+    Collapse(Box<collapse::CollapseArgs>),
     /// Cross-target regression: run the core's scenarios on emulated MCUs (QEMU) or a real board
     /// (probe-rs) and compare every digest with this machine's, bit for bit.
     Xcheck(xcheck::XcheckArgs),
 }
 
 /// Runs a parsed command line; `Ok` carries the process exit code (non-zero when a check failed).
-pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+/// `matches` tells which flags were given explicitly (they override a config file).
+pub fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<ExitCode> {
     match cli.command {
+        Command::Collapse(args) => {
+            let sub = matches
+                .subcommand_matches("collapse")
+                .ok_or_else(|| anyhow::anyhow!("internal: no collapse matches"))?;
+            collapse::run(*args, sub)
+        }
         Command::Xcheck(args) => xcheck::run(args),
     }
+}
+
+/// Ctrl-C handling shared by long-running commands: the first press asks the run to stop after the
+/// work under way (finished work is written); a second press exits at once.
+pub fn install_ctrlc() -> &'static std::sync::atomic::AtomicBool {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static STOP: AtomicBool = AtomicBool::new(false);
+    let _ = ctrlc::set_handler(|| {
+        if STOP.swap(true, Ordering::SeqCst) {
+            eprintln!("\ninterrupted again: exiting now");
+            std::process::exit(130);
+        }
+        eprintln!(
+            "\ninterrupt: finishing the chains under way and saving finished points (Ctrl-C again to abort)"
+        );
+    });
+    &STOP
 }
