@@ -28,10 +28,15 @@ pub struct CollapseArgs {
     )]
     samples: Vec<usize>,
     /// Samples per round as a multiple of d (list; T = round(mult·d)).
-    #[arg(long, value_delimiter = ',')]
+    #[arg(long, value_delimiter = ',', allow_negative_numbers = true)]
     samples_mult: Option<Vec<f64>>,
     /// Noise standard deviation σ, not the variance (list).
-    #[arg(long, value_delimiter = ',', default_value = "1")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "1",
+        allow_negative_numbers = true
+    )]
     sigma: Vec<f64>,
     /// Fits per chain (iteration 1 is the real-data fit).
     #[arg(long, default_value_t = 50)]
@@ -49,10 +54,15 @@ pub struct CollapseArgs {
     #[arg(long, value_enum, default_value_t = DesignSel::Fixed)]
     design: DesignSel,
     /// Ridge penalty λ ≥ 0 (list).
-    #[arg(long, value_delimiter = ',', default_value = "0")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "0",
+        allow_negative_numbers = true
+    )]
     ridge: Vec<f64>,
     /// σ₀ of the synthetic rounds n ≥ 2 [default: σ].
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     sigma0: Option<f64>,
     /// T₀ of the synthetic rounds n ≥ 2 [default: T].
     #[arg(long)]
@@ -110,7 +120,7 @@ fn effective_config(a: &CollapseArgs, m: &ArgMatches) -> anyhow::Result<SweepCon
     } else if let Some(path) = &a.config {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("reading config {}", path.display()))?;
-        toml::from_str(&text).map_err(|e| {
+        SweepConfig::from_toml(&text).map_err(|e| {
             anyhow::anyhow!(
                 "config {}: {}",
                 path.display(),

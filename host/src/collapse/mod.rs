@@ -70,7 +70,7 @@ fn read_config(dir: &Path) -> anyhow::Result<SweepConfig> {
     let path = dir.join("config.toml");
     let text =
         std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-    toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))
+    SweepConfig::from_toml(&text).with_context(|| format!("parsing {}", path.display()))
 }
 
 fn write_outputs(

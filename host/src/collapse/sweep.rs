@@ -141,10 +141,10 @@ where
 ///
 /// ```
 /// use engram::collapse::SweepConfig;
-/// let cfg: SweepConfig = toml::from_str("dim = [10, 50]\nsamples-mult = 3\nsigma = 1.0").unwrap();
+/// let cfg = SweepConfig::from_toml("dim = [10, 50]\nsamples-mult = 3\nsigma = 1.0").unwrap();
 /// cfg.validate().unwrap();
 /// assert_eq!(cfg.points().len(), 2);
-/// assert!(toml::from_str::<SweepConfig>("dims = 3").is_err()); // unknown key
+/// assert!(SweepConfig::from_toml("dims = 3").is_err()); // unknown key
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
@@ -277,6 +277,19 @@ fn bad(field: &'static str, why: impl Into<String>) -> ConfigError {
 }
 
 impl SweepConfig {
+    /// Parses a TOML configuration (unknown keys are errors; a file that gives neither `samples`
+    /// nor `samples-mult` gets the default T = 100).
+    pub fn from_toml(text: &str) -> Result<Self, toml::de::Error> {
+        let table: toml::Table = text.parse()?;
+        let gives_samples = table.contains_key("samples");
+        let mut c: SweepConfig = table.try_into()?;
+        // A file with only `samples-mult` must not inherit the default `samples`.
+        if !gives_samples && c.samples_mult.is_some() {
+            c.samples = None;
+        }
+        Ok(c)
+    }
+
     /// Checks every field; the error names the first bad one.
     pub fn validate(&self) -> Result<(), ConfigError> {
         if self.dim.is_empty() {
