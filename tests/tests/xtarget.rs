@@ -50,3 +50,28 @@ fn thumbv8m_cortex_m33_matches_host() {
 fn riscv32imac_virt_matches_host() {
     check("riscv32imac-unknown-none-elf");
 }
+
+/// The demo bins print the same text on every target, equal to the blessed expectation in
+/// `tests/golden/firmware/<demo>.txt` (knurling-style snapshot; bless with `ENGRAM_BLESS=1`).
+fn check_demo(demo: &str) {
+    let fw = xcheck::default_firmware_dir();
+    let mut outputs = Vec::new();
+    for target in xcheck::TARGETS {
+        let elf = xcheck::build_firmware(&fw, target.triple, demo, "qemu")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let out = xcheck::run_qemu(target, &elf, Duration::from_secs(120))
+            .unwrap_or_else(|e| panic!("{e}"));
+        outputs.push((target.triple, out));
+    }
+    let (first_triple, first) = &outputs[0];
+    for (triple, out) in &outputs[1..] {
+        assert_eq!(out, first, "demo {demo}: {triple} differs from {first_triple}");
+    }
+    engram_tests::check_golden(&format!("firmware/{demo}.txt"), first);
+}
+
+#[test]
+#[ignore = "needs QEMU and the embedded targets: run by `cargo xtask test`"]
+fn collapse_demo_output_is_blessed_on_every_target() {
+    check_demo("collapse");
+}

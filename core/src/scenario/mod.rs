@@ -10,6 +10,7 @@
 
 mod base;
 mod blob;
+mod collapse;
 
 use core::fmt;
 
@@ -61,6 +62,10 @@ pub static SCENARIOS: &[Scenario] = &[
     base::LINALG_F32,
     base::LINALG_F64,
     blob::BLOB_ROUNDTRIP,
+    collapse::COLLAPSE_F32,
+    collapse::COLLAPSE_F64,
+    collapse::COLLAPSE_VARIANTS,
+    collapse::COLLAPSE_SHORTCUT,
 ];
 
 /// Finds a scenario by name.
