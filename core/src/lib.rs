@@ -19,6 +19,8 @@
 //! - [`linalg`]: dot, axpy, mat-vec, mat-mat, Gram, Cholesky factor and solve.
 //! - [`collapse`]: linear regression iteration (model collapse), replace vs accumulate.
 //! - [`blob`]: the versioned, checksummed weights/patterns format, parsed zero-copy.
+//! - [`hopfield`]: associative memories: classical binary (dense and bit-packed forms), dense
+//!   associative, modern continuous, Gaussian-KDE and growing memories.
 //! - [`digest`]: FNV-1a digests of numeric outputs with NaNs canonicalised.
 //! - [`scenario`]: the registry of named, seeded computations that the cross-target tests compare.
 #![no_std]
@@ -31,6 +33,7 @@ pub mod blob;
 pub mod collapse;
 pub mod digest;
 mod error;
+pub mod hopfield;
 pub mod linalg;
 mod real;
 pub mod rng;

@@ -41,6 +41,14 @@ pub fn scratch_len<T: Real>(cfg: &ChainConfig<T>) -> usize {
         .saturating_add(g0_len)
 }
 
+/// Element-wise copy over the common length (both sides are carved to equal lengths above;
+/// `copy_from_slice` would keep a length-mismatch panic path in the image).
+fn copy<T: Copy>(dst: &mut [T], src: &[T]) {
+    for (d, s) in dst.iter_mut().zip(src) {
+        *d = *s;
+    }
+}
+
 fn add_ridge<T: Real>(g: &mut [T], d: usize, ridge: T) {
     if ridge > T::ZERO {
         for diag in g.iter_mut().step_by(d + 1) {
@@ -154,14 +162,14 @@ pub fn run_chain<T: Real>(
 
         match cfg.mode {
             Mode::Replace => {
-                chol.copy_from_slice(gn);
-                w_hat.copy_from_slice(b);
+                copy(chol, gn);
+                copy(w_hat, b);
             }
             Mode::Accumulate => {
                 linalg::axpy(T::ONE, gn, g_acc)?;
                 linalg::axpy(T::ONE, b, b_acc)?;
-                chol.copy_from_slice(g_acc);
-                w_hat.copy_from_slice(b_acc);
+                copy(chol, g_acc);
+                copy(w_hat, b_acc);
             }
         }
         add_ridge(chol, d, cfg.ridge);

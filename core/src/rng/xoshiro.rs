@@ -106,7 +106,10 @@ impl Rng {
         while i > 1 {
             let j = self.below(i as u64) as usize;
             i -= 1;
-            xs.swap(i, j);
+            // j ≤ i < len always; the guard lets the compiler drop swap's bounds-check panic.
+            if j <= i {
+                xs.swap(i, j);
+            }
         }
     }
 }

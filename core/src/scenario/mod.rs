@@ -11,6 +11,7 @@
 mod base;
 mod blob;
 mod collapse;
+mod hopfield;
 
 use core::fmt;
 
@@ -66,6 +67,12 @@ pub static SCENARIOS: &[Scenario] = &[
     collapse::COLLAPSE_F64,
     collapse::COLLAPSE_VARIANTS,
     collapse::COLLAPSE_SHORTCUT,
+    hopfield::HOPFIELD_FORMS,
+    hopfield::HOPFIELD_RETRIEVAL,
+    hopfield::HOPFIELD_DAM_CUBIC,
+    hopfield::HOPFIELD_MODERN_F32,
+    hopfield::HOPFIELD_KDE_F32,
+    hopfield::HOPFIELD_GROWING_F32,
 ];
 
 /// Finds a scenario by name.
