@@ -28,4 +28,4 @@ pub mod theory;
 
 pub use chain::{run_chain, scratch_len};
 pub use config::{ChainConfig, Design, Mode, Synthetic};
-pub use shortcut::{run_shortcut, shortcut_scratch_len};
+pub use shortcut::{bartlett_factor, run_shortcut, shortcut_scratch_len};

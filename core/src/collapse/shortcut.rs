@@ -13,6 +13,52 @@ pub fn shortcut_scratch_len(dim: usize) -> usize {
         .saturating_add(dim.saturating_mul(3))
 }
 
+/// Draws the Bartlett factor L of W ~ Wishart_d(I, T) into `l` (d × d, row-major, lower triangular):
+/// row by row, the i off-diagonal N(0, 1) entries, then the pivot √χ²_{T−i}. Zeroes the upper
+/// triangle. This is the first part of [`run_shortcut`]'s draw order, shared with the host's
+/// batched kernel so both consume the same stream.
+///
+/// Errors: `l.len() != d²`, `samples < dim`.
+///
+/// ```
+/// use engram_core::collapse::bartlett_factor;
+/// use engram_core::rng::Rng;
+/// let mut l = [0.0f64; 9];
+/// bartlett_factor(&mut Rng::seed_from_u64(3), 3, 10, &mut l).unwrap();
+/// assert!(l[0] > 0.0 && l[1] == 0.0 && l[4] > 0.0);
+/// ```
+pub fn bartlett_factor<T: Real>(
+    rng: &mut Rng,
+    dim: usize,
+    samples: usize,
+    l: &mut [T],
+) -> Result<()> {
+    check_len(
+        "collapse::bartlett_factor: l",
+        dim.saturating_mul(dim),
+        l.len(),
+    )?;
+    if samples < dim {
+        return Err(Error::InvalidParameter {
+            what: "samples T must be >= dim d for least squares",
+        });
+    }
+    l.fill(T::ZERO);
+    if dim == 0 {
+        return Ok(());
+    }
+    for (i, row) in l.chunks_exact_mut(dim).enumerate() {
+        if let Some((below, diag_on)) = row.split_at_mut_checked(i) {
+            rng.fill_normal(below);
+            let chi2: T = rng.chi_squared(T::from_usize(samples - i))?;
+            if let Some(lii) = diag_on.first_mut() {
+                *lii = chi2.sqrt();
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Runs the fixed-design, ridge-free chain in both modes at once from the same draws, in O(d²) per
 /// iteration, writing ‖ŵₙ − w*‖² for replace and accumulate.
 ///
@@ -82,17 +128,7 @@ pub fn run_shortcut<T: Real>(
     let delta_r = take(&mut buf, d, WHAT)?;
     let delta_a = take(&mut buf, d, WHAT)?;
 
-    // Bartlett factor of W ~ Wishart_d(I, T).
-    l.fill(T::ZERO);
-    for (i, row) in l.chunks_exact_mut(d).enumerate() {
-        if let Some((below, diag_on)) = row.split_at_mut_checked(i) {
-            rng.fill_normal(below);
-            let chi2: T = rng.chi_squared(T::from_usize(samples - i))?;
-            if let Some(lii) = diag_on.first_mut() {
-                *lii = chi2.sqrt();
-            }
-        }
-    }
+    bartlett_factor(rng, d, samples, l)?;
     delta_r.fill(T::ZERO);
     delta_a.fill(T::ZERO);
 

@@ -17,6 +17,7 @@
 //! `--shard i/n` runs every n-th point; [`merge`] combines shard directories into files identical
 //! to an unsharded run.
 
+mod batched;
 mod checks;
 mod output;
 mod plot;
@@ -29,6 +30,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 
+pub use batched::{BatchedScratch, shortcut_batched};
 pub use checks::{Check, Row, Verdict, checks, rows, theory_for};
 pub use output::{RUNS_HEADER, Summary, checks_table, read_runs};
 pub use plot::Scale;
@@ -63,8 +65,9 @@ pub struct Outcome {
     pub summary: Summary,
 }
 
-const KERNELS: &str = "engram-core reference kernels in f64 (exact Bartlett–Wishart shortcut for \
-     fixed design without ridge, literal sufficient-statistics chain otherwise)";
+const KERNELS: &str = "f64: exact Bartlett–Wishart shortcut, batched over iterations with runtime \
+     SIMD dispatch (bit-identical to engram-core's run_shortcut) for fixed design without ridge; \
+     engram-core's literal sufficient-statistics chain otherwise";
 
 fn read_config(dir: &Path) -> anyhow::Result<SweepConfig> {
     let path = dir.join("config.toml");

@@ -11,7 +11,16 @@ use engram_core::linalg;
 use engram_core::rng::Rng;
 use rayon::prelude::*;
 
+use super::batched::{BatchedScratch, shortcut_batched};
 use super::sweep::{Point, RunMode, SweepConfig};
+
+/// From this dimension on, the batched shortcut is faster than the core's scalar one.
+const BATCHED_MIN_DIM: usize = 24;
+
+thread_local! {
+    /// Per-thread workspace of the batched shortcut (reused across chains; results never depend on it).
+    static SCRATCH: std::cell::RefCell<BatchedScratch> = std::cell::RefCell::new(BatchedScratch::default());
+}
 
 /// Per-iteration statistics of one mode at one point.
 #[derive(Debug, Clone, PartialEq)]
@@ -59,17 +68,25 @@ fn run_repeat(
         .filter(|&i| modes[i] != RunMode::AccumulateSubsample)
         .collect();
     if cfg.uses_shortcut(p) && !core_modes.is_empty() {
-        let mut scratch = vec![0.0; shortcut_scratch_len(p.dim)];
         let (mut rep, mut acc) = (vec![0.0; n], vec![0.0; n]);
-        run_shortcut(
-            p.dim,
-            p.samples,
-            p.sigma,
-            &mut Rng::keyed(cfg.seed, &key),
-            &mut scratch,
-            &mut rep,
-            &mut acc,
-        )?;
+        let mut rng = Rng::keyed(cfg.seed, &key);
+        // Both paths give identical bits; the batched one pays from about d = 24 (benches/collapse).
+        if p.dim >= BATCHED_MIN_DIM {
+            SCRATCH.with_borrow_mut(|ws| {
+                shortcut_batched(p.dim, p.samples, p.sigma, &mut rng, ws, &mut rep, &mut acc)
+            })?;
+        } else {
+            let mut scratch = vec![0.0; shortcut_scratch_len(p.dim)];
+            run_shortcut(
+                p.dim,
+                p.samples,
+                p.sigma,
+                &mut rng,
+                &mut scratch,
+                &mut rep,
+                &mut acc,
+            )?;
+        }
         for &i in &core_modes {
             out[i] = if modes[i] == RunMode::Replace {
                 rep.clone()

@@ -1,0 +1,119 @@
+//! Model collapse: the standard sweep end to end (what `engram collapse` runs), and the per-fit cost
+//! of the core scalar shortcut, the host's batched shortcut and the literal chain.
+//!
+//! `cargo bench -p engram-benches --bench collapse`
+
+use std::sync::atomic::AtomicBool;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use engram::collapse::{BatchedScratch, Preset, RunOptions, run_sweep, shortcut_batched};
+use engram_core::collapse::{
+    ChainConfig, Mode, run_chain, run_shortcut, scratch_len, shortcut_scratch_len,
+};
+use engram_core::rng::Rng;
+
+fn standard_sweep(c: &mut Criterion) {
+    let mut g = c.benchmark_group("collapse/standard_sweep");
+    g.sample_size(10);
+    // 27 points × 100 repeats × 50 iterations × 2 modes.
+    g.throughput(Throughput::Elements(270_000));
+    let root = std::env::temp_dir().join(format!("engram-bench-{}", std::process::id()));
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut k = 0u64;
+    g.bench_function(format!("end_to_end_{threads}_threads"), |b| {
+        b.iter(|| {
+            k += 1;
+            let out = root.join(k.to_string());
+            let opts = RunOptions {
+                config: Preset::Standard.config(),
+                out: out.clone(),
+                threads,
+                shard: None,
+                resume: false,
+                progress: false,
+            };
+            let outcome = run_sweep(&opts, &AtomicBool::new(false)).unwrap();
+            assert_eq!(outcome.summary.failed, 0);
+            let _ = std::fs::remove_dir_all(out);
+        })
+    });
+    g.finish();
+    let _ = std::fs::remove_dir_all(root);
+}
+
+/// One chain of 50 iterations in both modes = 100 fits.
+fn per_fit(c: &mut Criterion) {
+    let mut g = c.benchmark_group("collapse/chain_50x2_fits");
+    for (d, t) in [(10usize, 100usize), (100, 1000)] {
+        g.throughput(Throughput::Elements(100));
+        let mut scratch = vec![0.0f64; shortcut_scratch_len(d)];
+        let (mut rep, mut acc) = (vec![0.0; 50], vec![0.0; 50]);
+        let mut seed = 0u64;
+        g.bench_function(
+            BenchmarkId::new("core_shortcut_scalar", format!("d{d}_T{t}")),
+            |b| {
+                b.iter(|| {
+                    seed += 1;
+                    run_shortcut(
+                        d,
+                        t,
+                        1.0,
+                        &mut Rng::seed_from_u64(seed),
+                        &mut scratch,
+                        &mut rep,
+                        &mut acc,
+                    )
+                    .unwrap();
+                })
+            },
+        );
+        let mut ws = BatchedScratch::default();
+        g.bench_function(
+            BenchmarkId::new("host_shortcut_batched", format!("d{d}_T{t}")),
+            |b| {
+                b.iter(|| {
+                    seed += 1;
+                    shortcut_batched(
+                        d,
+                        t,
+                        1.0,
+                        &mut Rng::seed_from_u64(seed),
+                        &mut ws,
+                        &mut rep,
+                        &mut acc,
+                    )
+                    .unwrap();
+                })
+            },
+        );
+    }
+    g.finish();
+    let mut g = c.benchmark_group("collapse/literal_chain_10_fits");
+    g.sample_size(20);
+    for (d, t) in [(10usize, 100usize), (100, 1000)] {
+        g.throughput(Throughput::Elements(10));
+        let cfg = ChainConfig::new(d, t, 1.0f64, 10, Mode::Accumulate);
+        let mut scratch = vec![0.0; scratch_len(&cfg)];
+        let mut errors = vec![0.0; 10];
+        let mut seed = 0u64;
+        g.bench_function(
+            BenchmarkId::new("core_literal", format!("d{d}_T{t}")),
+            |b| {
+                b.iter(|| {
+                    seed += 1;
+                    run_chain(
+                        &cfg,
+                        &mut Rng::seed_from_u64(seed),
+                        &mut scratch,
+                        &mut errors,
+                    )
+                    .unwrap();
+                })
+            },
+        );
+    }
+    g.finish();
+}
+
+criterion_group!(benches, standard_sweep, per_fit);
+criterion_main!(benches);
