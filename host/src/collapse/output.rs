@@ -250,7 +250,11 @@ pub fn checks_table(checks: &[Check]) -> String {
             c.measured,
             cell(c.theory),
             c.tolerance
-                .map_or_else(|| "—".to_owned(), |t| format!("±{t:.4}")),
+                // The bound is one-sided: the measured value may exceed it by at most the tolerance.
+                .map_or_else(
+                    || "—".to_owned(),
+                    |t| format!("{}{t:.4}", if c.what.starts_with("<=") { "+" } else { "±" })
+                ),
             c.z.map_or_else(|| "—".to_owned(), |z| format!("{z:+.2}")),
             c.verdict.label()
         ));
