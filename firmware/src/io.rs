@@ -1,7 +1,11 @@
 //! Board I/O for the demos: a log, a 5×5 LED display and two buttons (the BBC micro:bit's), behind
 //! one small trait so the same demo logic runs on a board and headless in QEMU.
+//!
+//! Implementations: [`ScriptedIo`] (headless: frames as text, buttons from a script built with
+//! [`expand`]) and, with the `board` feature, `board::microbit::MicrobitIo` (the micro:bit v2's LED
+//! matrix and buttons A/B).
 
-use core::fmt::Write as _;
+use core::fmt::{self, Write as _};
 
 use crate::out::Writer;
 
@@ -36,6 +40,137 @@ pub trait BoardIo {
     fn show(&mut self, frame: &Frame);
     /// Polls the buttons.
     fn buttons(&mut self) -> Buttons;
+
+    /// Logs one formatted line (no `'\n'`) through [`log`](Self::log), formatted on the stack.
+    ///
+    /// A line longer than [`LOG_LINE_CAPACITY`] bytes is logged cut short, ending in `~`, and the
+    /// call returns [`fmt::Error`].
+    fn log_fmt(&mut self, args: fmt::Arguments<'_>) -> fmt::Result {
+        let mut line = StackLine::new();
+        let fitted = line.write_fmt(args);
+        if fitted.is_err() {
+            line.mark_cut();
+        }
+        self.log(line.as_str());
+        fitted
+    }
+}
+
+/// Bytes a [`BoardIo::log_fmt`] line may hold.
+pub const LOG_LINE_CAPACITY: usize = 160;
+
+/// A fixed-capacity text buffer that refuses (with [`fmt::Error`]) what does not fit. It keeps
+/// one byte in reserve for the `~` that marks a cut line, and cuts only at character boundaries.
+struct StackLine {
+    buf: [u8; LOG_LINE_CAPACITY],
+    len: usize,
+}
+
+impl StackLine {
+    const fn new() -> Self {
+        Self {
+            buf: [0; LOG_LINE_CAPACITY],
+            len: 0,
+        }
+    }
+
+    /// Appends `~` in the reserved byte.
+    fn mark_cut(&mut self) {
+        if let Some(b) = self.buf.get_mut(self.len) {
+            *b = b'~';
+            self.len += 1;
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        self.buf
+            .get(..self.len)
+            .and_then(|b| core::str::from_utf8(b).ok())
+            .unwrap_or("")
+    }
+}
+
+impl fmt::Write for StackLine {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let free = (LOG_LINE_CAPACITY - 1).saturating_sub(self.len);
+        // The longest prefix that fits and ends on a character boundary.
+        let mut take = s.len().min(free);
+        while !s.is_char_boundary(take) {
+            take -= 1;
+        }
+        if let (Some(dst), Some(src)) = (
+            self.buf.get_mut(self.len..self.len + take),
+            s.as_bytes().get(..take),
+        ) {
+            dst.copy_from_slice(src);
+            self.len += take;
+        }
+        if take == s.len() {
+            Ok(())
+        } else {
+            Err(fmt::Error)
+        }
+    }
+}
+
+/// One press in a button script: `buttons` held for `polls` polls, then one poll released.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Press {
+    /// The buttons held.
+    pub buttons: Buttons,
+    /// For how many polls (at least 1).
+    pub polls: usize,
+}
+
+impl Press {
+    /// A short press: held for 2 polls.
+    pub const fn tap(buttons: Buttons) -> Self {
+        Self { buttons, polls: 2 }
+    }
+
+    /// A press held for `polls` polls.
+    pub const fn hold(buttons: Buttons, polls: usize) -> Self {
+        Self { buttons, polls }
+    }
+}
+
+/// The number of polls a script of presses takes (each press: its polls plus one released).
+pub const fn script_len(presses: &[Press]) -> usize {
+    let mut len = 0;
+    let mut k = 0;
+    while k < presses.len() {
+        len += presses[k].polls + 1;
+        k += 1;
+    }
+    len
+}
+
+/// Expands presses into one [`Buttons`] per poll, for [`ScriptedIo`]: evaluated at compile time
+/// into a `static` (`LEN` must be [`script_len`]`(presses)`, or the build fails).
+///
+/// ```ignore
+/// const PRESSES: &[Press] = &[Press::tap(Buttons::A), Press::hold(Buttons::B, 50)];
+/// static SCRIPT: [Buttons; script_len(PRESSES)] = expand(PRESSES);
+/// ```
+pub const fn expand<const LEN: usize>(presses: &[Press]) -> [Buttons; LEN] {
+    assert!(
+        LEN == script_len(presses),
+        "expand: LEN must be script_len(presses)"
+    );
+    let mut out = [Buttons::NONE; LEN];
+    let mut at = 0;
+    let mut k = 0;
+    while k < presses.len() {
+        let mut j = 0;
+        while j < presses[k].polls {
+            out[at] = presses[k].buttons;
+            at += 1;
+            j += 1;
+        }
+        at += 1; // released
+        k += 1;
+    }
+    out
 }
 
 /// Headless board: logs and frames go to the transport's [`Writer`] as text, button presses come

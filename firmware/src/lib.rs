@@ -61,6 +61,9 @@ pub use cortex_m_rt::entry;
 #[cfg(target_arch = "riscv32")]
 pub use riscv_rt::entry;
 
+#[cfg(all(feature = "board", target_arch = "arm"))]
+pub mod board;
+pub mod demo;
 pub mod io;
 mod line;
 #[cfg(all(feature = "stack-usage", target_arch = "arm"))]

@@ -65,7 +65,10 @@ fn check_demo(demo: &str) {
     }
     let (first_triple, first) = &outputs[0];
     for (triple, out) in &outputs[1..] {
-        assert_eq!(out, first, "demo {demo}: {triple} differs from {first_triple}");
+        assert_eq!(
+            out, first,
+            "demo {demo}: {triple} differs from {first_triple}"
+        );
     }
     engram_tests::check_golden(&format!("firmware/{demo}.txt"), first);
 }
@@ -74,4 +77,10 @@ fn check_demo(demo: &str) {
 #[ignore = "needs QEMU and the embedded targets: run by `cargo xtask test`"]
 fn collapse_demo_output_is_blessed_on_every_target() {
     check_demo("collapse");
+}
+
+#[test]
+#[ignore = "needs QEMU and the embedded targets: run by `cargo xtask test`"]
+fn hopfield_demo_output_is_blessed_on_every_target() {
+    check_demo("hopfield");
 }
