@@ -74,22 +74,33 @@ pub fn check_qemu_target(
         None => build_firmware(firmware_dir, target.triple, "xcheck", "qemu")?,
     };
     let output = run_qemu(target, &elf, timeout)?;
-    let actual = parse_report(&output).map_err(|e| XcheckError::Report {
-        triple: target.triple.to_owned(),
-        error: e,
-        output: output.clone(),
-    })?;
-    let host = parse_report(&host_report()).map_err(|e| XcheckError::Report {
-        triple: "host".to_owned(),
-        error: e,
-        output: String::new(),
-    })?;
-    let comparison = compare(&host, host_label(), &actual, target.triple);
-    Ok(TargetOutcome {
-        triple: target.triple.to_owned(),
-        runner: format!("QEMU {}", target.machine),
+    outcome_against_host(
+        target.triple,
+        format!("QEMU {}", target.machine),
         elf,
-        comparison,
+        output,
+    )
+}
+
+/// Parses a target's output and compares its report with the host's.
+pub(crate) fn outcome_against_host(
+    triple: &str,
+    runner: String,
+    elf: std::path::PathBuf,
+    output: String,
+) -> Result<TargetOutcome, XcheckError> {
+    let report_error = |triple: &str, error, output: &str| XcheckError::Report {
+        triple: triple.to_owned(),
+        error,
+        output: output.to_owned(),
+    };
+    let actual = parse_report(&output).map_err(|e| report_error(triple, e, &output))?;
+    let host = parse_report(&host_report()).map_err(|e| report_error("host", e, ""))?;
+    Ok(TargetOutcome {
+        triple: triple.to_owned(),
+        runner,
+        elf,
+        comparison: compare(&host, host_label(), &actual, triple),
         output,
     })
 }

@@ -8,7 +8,7 @@ use wait_timeout::ChildExt;
 
 use super::qemu::build_firmware;
 use super::tools::{XcheckError, find_on_path, target_installed};
-use super::{TargetOutcome, compare, host_label, host_report, parse_report};
+use super::{TargetOutcome, outcome_against_host};
 
 /// A chip `engram xcheck --probe` knows how to build for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,21 +125,5 @@ pub fn check_probe(
         }
         Some(_) => {}
     }
-    let actual = parse_report(&output).map_err(|error| XcheckError::Report {
-        triple: known.triple.into(),
-        error,
-        output: output.clone(),
-    })?;
-    let host = parse_report(&host_report()).map_err(|error| XcheckError::Report {
-        triple: "host".into(),
-        error,
-        output: String::new(),
-    })?;
-    Ok(TargetOutcome {
-        triple: known.triple.to_owned(),
-        runner,
-        elf,
-        comparison: compare(&host, host_label(), &actual, known.triple),
-        output,
-    })
+    outcome_against_host(known.triple, runner, elf, output)
 }
