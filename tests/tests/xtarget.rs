@@ -84,3 +84,11 @@ fn collapse_demo_output_is_blessed_on_every_target() {
 fn hopfield_demo_output_is_blessed_on_every_target() {
     check_demo("hopfield");
 }
+
+/// N = 1024, P = 100 patterns in flash (12.8 KB): a cue with 10 % of bits flipped is retrieved,
+/// identically on every target, within the micro:bit v1's 16 KB of RAM.
+#[test]
+#[ignore = "needs QEMU and the embedded targets: run by `cargo xtask test`"]
+fn capacity_probe_output_is_blessed_on_every_target() {
+    check_demo("capacity_probe");
+}
