@@ -306,3 +306,52 @@ pub fn run_points(
     })?;
     Ok(finished)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::collapse::sweep::Preset;
+
+    /// Setting the stop flag (what Ctrl-C does) after the first finished point keeps that point —
+    /// with the same numbers as an uninterrupted run — and does not start the rest.
+    #[test]
+    fn stop_keeps_finished_points() {
+        let mut cfg = Preset::Standard.config();
+        cfg.dim = vec![4, 6];
+        cfg.samples_mult = Some(vec![3.0, 4.0, 5.0, 6.0]);
+        cfg.repeats = 8;
+        cfg.iterations = 5;
+        let points = cfg.points();
+        let full = run_points(
+            &cfg,
+            &points,
+            1,
+            &AtomicBool::new(false),
+            &|| {},
+            &mut |_| Ok(()),
+        )
+        .unwrap();
+        assert_eq!(full.len(), points.len());
+
+        let stop = AtomicBool::new(false);
+        let mut written = Vec::new();
+        let partial = run_points(&cfg, &points, 1, &stop, &|| {}, &mut |r| {
+            written.push(r.point.index);
+            stop.store(true, Ordering::Relaxed);
+            Ok(())
+        })
+        .unwrap();
+        assert!(
+            !partial.is_empty() && partial.len() < points.len(),
+            "{}",
+            partial.len()
+        );
+        assert_eq!(
+            written,
+            partial.iter().map(|r| r.point.index).collect::<Vec<_>>()
+        );
+        for r in &partial {
+            assert_eq!(r, &full[r.point.index]);
+        }
+    }
+}
