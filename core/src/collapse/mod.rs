@@ -10,7 +10,7 @@
 //!   sufficient statistics G = Σ XᵢᵀXᵢ and b = Σ XᵢᵀYᵢ, so memory does not grow with n.
 //! - Test error of model n: ‖ŵₙ − w*‖² (the excess risk for isotropic test inputs).
 //!
-//! Theory ([`theory`]): with c = σ²d/(T − d − 1), E[errorₙ] = c·n when replacing (collapse) and
+//! Theory ([`theory`]): with c = σ²d/(T − d − 1), E\[errorₙ\] = c·n when replacing (collapse) and
 //! c·Σᵢ₌₁ⁿ 1/i² ≤ c·π²/6 when accumulating (bounded).
 //!
 //! Two implementations, both bit-exact across targets:

@@ -1,8 +1,8 @@
 //! Closed-form expectations and variances for the fixed-design chain (papers.md §1).
 //!
 //! With c = σ²d/(T − d − 1) (needs T ≥ d + 2):
-//! - replace: E[errorₙ] = c·n;
-//! - accumulate: E[errorₙ] = c·H⁽²⁾ₙ with H⁽²⁾ₙ = Σᵢ₌₁ⁿ 1/i² < π²/6;
+//! - replace: E\[errorₙ\] = c·n;
+//! - accumulate: E\[errorₙ\] = c·H⁽²⁾ₙ with H⁽²⁾ₙ = Σᵢ₌₁ⁿ 1/i² < π²/6;
 //! - separate σ₀/T₀ for the synthetic rounds (replace): σ²d/(T−d−1) + (n−1)·σ₀²d/(T₀−d−1).
 //!
 //! Every iteration's error, in both modes, has the same coefficient of variation

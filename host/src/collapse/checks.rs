@@ -14,7 +14,7 @@ use super::sweep::{DesignSel, Point, RunMode, SweepConfig};
 /// |z| below this passes.
 pub const Z_LIMIT: f64 = 4.0;
 
-/// E[error] of iteration `n` (1-based), where theory applies.
+/// E\[error\] of iteration `n` (1-based), where theory applies.
 pub fn theory_for(cfg: &SweepConfig, p: &Point, mode: RunMode, n: usize) -> Option<f64> {
     if p.ridge != 0.0 {
         return None;
@@ -70,7 +70,7 @@ pub struct Row {
     pub mean: f64,
     /// Its standard error (from the repeats).
     pub stderr: Option<f64>,
-    /// E[error] where theory applies.
+    /// E\[error\] where theory applies.
     pub theory: Option<f64>,
     /// (mean − theory)/stderr_test where testable.
     pub z: Option<f64>,
@@ -138,7 +138,7 @@ pub struct Check {
     pub ridge: f64,
     /// Mode name.
     pub mode: String,
-    /// `E[error]` (z-test) or `<= c·π²/6` (bound).
+    /// `E\[error\]` (z-test) or `<= c·π²/6` (bound).
     pub what: String,
     /// Iteration.
     pub iteration: usize,

@@ -312,8 +312,8 @@ mod tests {
     use super::*;
     use crate::collapse::sweep::Preset;
 
-    /// Setting the stop flag (what Ctrl-C does) after the first finished point keeps that point —
-    /// with the same numbers as an uninterrupted run — and does not start the rest.
+    /// Setting the stop flag (what Ctrl-C does) once the first point's repeats are done keeps that
+    /// point — with the same numbers as an uninterrupted run — and starts nothing after it.
     #[test]
     fn stop_keeps_finished_points() {
         let mut cfg = Preset::Standard.config();
@@ -322,36 +322,26 @@ mod tests {
         cfg.repeats = 8;
         cfg.iterations = 5;
         let points = cfg.points();
-        let full = run_points(
-            &cfg,
-            &points,
-            1,
-            &AtomicBool::new(false),
-            &|| {},
-            &mut |_| Ok(()),
-        )
-        .unwrap();
+        let never = AtomicBool::new(false);
+        let full = run_points(&cfg, &points, 1, &never, &|| {}, &mut |_| Ok(())).unwrap();
         assert_eq!(full.len(), points.len());
 
+        // One worker, so the order of repeats is fixed: stop after the first point's last repeat.
         let stop = AtomicBool::new(false);
+        let repeats_done = std::sync::atomic::AtomicUsize::new(0);
+        let on_repeat = || {
+            if repeats_done.fetch_add(1, Ordering::SeqCst) + 1 == cfg.repeats {
+                stop.store(true, Ordering::SeqCst);
+            }
+        };
         let mut written = Vec::new();
-        let partial = run_points(&cfg, &points, 1, &stop, &|| {}, &mut |r| {
+        let partial = run_points(&cfg, &points, 1, &stop, &on_repeat, &mut |r| {
             written.push(r.point.index);
-            stop.store(true, Ordering::Relaxed);
             Ok(())
         })
         .unwrap();
-        assert!(
-            !partial.is_empty() && partial.len() < points.len(),
-            "{}",
-            partial.len()
-        );
-        assert_eq!(
-            written,
-            partial.iter().map(|r| r.point.index).collect::<Vec<_>>()
-        );
-        for r in &partial {
-            assert_eq!(r, &full[r.point.index]);
-        }
+        assert_eq!(partial.len(), 1, "only the first point finished");
+        assert_eq!(written, vec![0]);
+        assert_eq!(partial[0], full[0]);
     }
 }
