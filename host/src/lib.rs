@@ -6,5 +6,7 @@
 //! The `engram` binary is a thin command-line layer over this library.
 
 pub mod collapse;
+pub mod hopfield;
 pub mod provenance;
+pub mod report;
 pub mod xcheck;

@@ -52,7 +52,7 @@ impl Provenance {
             cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
             threads,
             simd: format!("{path}; cpu features: {}", cpu_features()),
-            started_utc: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            started_utc: crate::report::utc_now(),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Command-line definitions (clap derive) and dispatch.
 
 mod collapse;
+mod hopfield;
 mod xcheck;
 
 use std::process::ExitCode;
@@ -19,6 +20,9 @@ pub struct Cli {
 enum Command {
     /// Linear regression iteration (model collapse): replace vs accumulate, checked against theory.
     Collapse(Box<collapse::CollapseArgs>),
+    /// Associative memories: classical capacity, dense, modern, KDE capacity, growing memories —
+    /// each checked against theory.
+    Hopfield(Box<hopfield::HopfieldArgs>),
     /// Cross-target regression: run the core's scenarios on emulated MCUs (QEMU) or a real board
     /// (probe-rs) and compare every digest with this machine's, bit for bit.
     Xcheck(xcheck::XcheckArgs),
@@ -34,6 +38,7 @@ pub fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<ExitCode> {
                 .ok_or_else(|| anyhow::anyhow!("internal: no collapse matches"))?;
             collapse::run(*args, sub)
         }
+        Command::Hopfield(args) => hopfield::run(*args),
         Command::Xcheck(args) => xcheck::run(args),
     }
 }

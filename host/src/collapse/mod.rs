@@ -28,7 +28,6 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Context, bail};
-use indicatif::{ProgressBar, ProgressStyle};
 
 pub use batched::{BatchedScratch, shortcut_batched};
 pub use checks::{Check, Row, Verdict, checks, rows, theory_for};
@@ -85,7 +84,7 @@ fn write_outputs(
     summary.checks = checks(cfg, results);
     (summary.passed, summary.failed) = output::tally(&summary.checks);
     summary.points_done = results.len();
-    summary.finished_utc = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    summary.finished_utc = crate::report::utc_now();
     let mut plots = Vec::new();
     if !results.is_empty() {
         for (name, scale) in [
@@ -136,17 +135,7 @@ pub fn run_sweep(opts: &RunOptions, stop: &AtomicBool) -> anyhow::Result<Outcome
         .filter(|p| !done.iter().any(|r: &PointResult| r.point.index == p.index))
         .collect();
     let total_repeats = (todo.len() * cfg.repeats) as u64;
-    let bar = if opts.progress {
-        ProgressBar::new(total_repeats)
-    } else {
-        ProgressBar::hidden()
-    };
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} chains ({eta} left)",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
+    let bar = crate::report::progress_bar(opts.progress, total_repeats, "chains");
     let provenance = Provenance::collect(opts.threads, KERNELS);
     let mut writer = output::RunsWriter::open(&runs_path, opts.resume)?;
     let new = run_points(cfg, &todo, opts.threads, stop, &|| bar.inc(1), &mut |r| {

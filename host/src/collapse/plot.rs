@@ -9,17 +9,7 @@ use plotters::prelude::*;
 use super::checks::theory_for;
 use super::run::PointResult;
 use super::sweep::{RunMode, SweepConfig};
-
-const PALETTE: [RGBColor; 8] = [
-    RGBColor(0x1f, 0x77, 0xb4),
-    RGBColor(0xff, 0x7f, 0x0e),
-    RGBColor(0x2c, 0xa0, 0x2c),
-    RGBColor(0xd6, 0x27, 0x28),
-    RGBColor(0x94, 0x67, 0xbd),
-    RGBColor(0x8c, 0x56, 0x4b),
-    RGBColor(0xe3, 0x77, 0xc2),
-    RGBColor(0x7f, 0x7f, 0x7f),
-];
+use crate::report::PALETTE;
 
 /// A number with at most 6 significant digits and no trailing zeros (0.010000000000000002 → 0.01).
 fn short(x: f64) -> String {

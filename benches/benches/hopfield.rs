@@ -1,0 +1,264 @@
+//! Hopfield host fast paths against the core reference and NumPy.
+//!
+//! `cargo bench -p engram-benches --bench hopfield`
+//!
+//! - `hopfield/modern_f32`: batched modern retrieval, M = 4096 patterns of d = 256, B = 1024
+//!   queries, 3 steps on 2 threads: 3 · 4·B·M·d = 12.9 GFLOP; throughput in elements = FLOP, so
+//!   criterion's `Gelem/s` is GFLOP/s. Reference: `benches/numpy/hopfield_modern.py`.
+//! - `hopfield/classical_sync`: N = 1024, P = 100, 1000 cues, 5 synchronous steps: host bit-packed
+//!   pattern form (1 and 2 threads), host dense form as an `f32` GEMM (1 thread), and the core's
+//!   pattern and dense forms (`sync_step` per cue). Reference: `benches/numpy/hopfield_classical.py`.
+
+use std::time::Instant;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use engram::hopfield::binary::{BitPatterns, sync_steps, to_u64};
+use engram::hopfield::retrieval::{Batched, RowInfo};
+use engram_core::hopfield::{
+    BinaryMemory, DenseForm, PatternForm, fill_random, flip_exactly, hebbian_packed,
+    normalize_rows, sync_step, words_for,
+};
+use engram_core::rng::Rng;
+use faer::{Accum, MatMut, MatRef, Par};
+
+const M: usize = 4096;
+const D: usize = 256;
+const B: usize = 1024;
+const STEPS: usize = 3;
+
+fn pool(threads: usize) -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("thread pool")
+}
+
+fn modern_setup() -> (Vec<f32>, Vec<f32>) {
+    let mut rng = Rng::seed_from_u64(1);
+    let mut x = vec![0.0f32; M * D];
+    rng.fill_normal(&mut x);
+    normalize_rows(&mut x, M, D).expect("normalize");
+    let mut q = vec![0.0f32; B * D];
+    rng.fill_normal(&mut q);
+    for (i, row) in q.chunks_exact_mut(D).enumerate() {
+        for (v, &t) in row.iter_mut().zip(&x[(i % M) * D..]) {
+            *v = t + 0.03 * *v;
+        }
+    }
+    (x, q)
+}
+
+fn modern_run(net: &Batched<'_, f32>, q: &[f32], a: &mut Vec<f32>, info: &mut [RowInfo]) {
+    a.copy_from_slice(q);
+    let mut b = vec![0.0f32; q.len()];
+    for _ in 0..STEPS {
+        net.step(a, &mut b, info).expect("step");
+        std::mem::swap(a, &mut b);
+    }
+}
+
+fn bench_modern(c: &mut Criterion) {
+    let (x, q) = modern_setup();
+    let net = Batched::modern(&x, M, D, 16.0).expect("net");
+    let flops = (STEPS * 4 * B * M * D) as u64;
+    let p2 = pool(2);
+    let mut a = vec![0.0f32; q.len()];
+    let mut info = vec![RowInfo::default(); B];
+    // A plain timing first, printed as GFLOP/s (median of 5).
+    let mut times: Vec<f64> = (0..5)
+        .map(|_| {
+            let t = Instant::now();
+            p2.install(|| modern_run(&net, &q, &mut a, &mut info));
+            t.elapsed().as_secs_f64()
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    println!(
+        "hopfield modern f32 M={M} d={D} B={B} steps={STEPS} on 2 threads: {:.1} ms, {:.1} GFLOP/s",
+        times[2] * 1e3,
+        flops as f64 / times[2] / 1e9
+    );
+    let mut g = c.benchmark_group("hopfield/modern_f32");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(flops));
+    g.bench_function("host_batched_2_threads", |bch| {
+        bch.iter(|| p2.install(|| modern_run(&net, &q, &mut a, &mut info)))
+    });
+    g.finish();
+}
+
+const N: usize = 1024;
+const P: usize = 100;
+const CUES: usize = 1000;
+const SYNC: usize = 5;
+
+struct Classical {
+    xi: Vec<u32>,
+    cues: Vec<Vec<u32>>,
+    w: Vec<i32>,
+    wf: Vec<f32>,
+}
+
+fn classical_setup() -> Classical {
+    let mut rng = Rng::seed_from_u64(2);
+    let wd = words_for(N);
+    let mut xi = vec![0u32; P * wd];
+    for row in xi.chunks_exact_mut(wd) {
+        fill_random(row, N, &mut rng).expect("fill");
+    }
+    let cues = (0..CUES)
+        .map(|c| {
+            let mut s = xi[(c % P) * wd..(c % P + 1) * wd].to_vec();
+            flip_exactly(&mut s, N, N / 5, &mut rng).expect("flip");
+            s
+        })
+        .collect();
+    let mut w = vec![0i32; N * N];
+    hebbian_packed(&xi, P, N, &mut w).expect("hebbian");
+    let wf = w.iter().map(|&v| v as f32).collect();
+    Classical { xi, cues, w, wf }
+}
+
+/// The dense form as one batched `f32` GEMM per step (S W, exact: integers below 2²⁴), 1 thread.
+fn dense_gemm(wf: &[f32], s: &mut [f32], h: &mut [f32]) {
+    for _ in 0..SYNC {
+        faer::linalg::matmul::matmul(
+            MatMut::from_row_major_slice_mut(h, CUES, N),
+            Accum::Replace,
+            MatRef::from_row_major_slice(s, CUES, N),
+            MatRef::from_row_major_slice(wf, N, N),
+            1.0f32,
+            Par::Seq,
+        );
+        for (sv, &hv) in s.iter_mut().zip(h.iter()) {
+            if hv > 0.0 {
+                *sv = 1.0;
+            } else if hv < 0.0 {
+                *sv = -1.0;
+            }
+        }
+    }
+}
+
+fn bench_classical(c: &mut Criterion) {
+    let cl = classical_setup();
+    let host = BitPatterns::from_u32(&cl.xi, P, N).expect("patterns");
+    let states0: Vec<u64> = cl
+        .cues
+        .iter()
+        .flat_map(|s| to_u64(s, N).expect("pack"))
+        .collect();
+    let core = PatternForm::new(&cl.xi, P, N).expect("core");
+    let dense = DenseForm::new(&cl.w, N).expect("dense");
+    let signs0: Vec<f32> = cl
+        .cues
+        .iter()
+        .flat_map(|s| {
+            (0..N).map(move |i| {
+                if (s[i / 32] >> (i % 32)) & 1 == 1 {
+                    1.0
+                } else {
+                    -1.0
+                }
+            })
+        })
+        .collect();
+    let (p1, p2) = (pool(1), pool(2));
+    let time = |f: &mut dyn FnMut()| {
+        let mut t: Vec<f64> = (0..5)
+            .map(|_| {
+                let s = Instant::now();
+                f();
+                s.elapsed().as_secs_f64()
+            })
+            .collect();
+        t.sort_by(f64::total_cmp);
+        t[2]
+    };
+    let packed1 = time(&mut || {
+        let mut st = states0.clone();
+        p1.install(|| sync_steps(&host, &mut st, SYNC))
+            .expect("sync");
+    });
+    let packed2 = time(&mut || {
+        let mut st = states0.clone();
+        p2.install(|| sync_steps(&host, &mut st, SYNC))
+            .expect("sync");
+    });
+    let dense_f32 = time(&mut || {
+        let mut s = signs0.clone();
+        let mut h = vec![0.0f32; CUES * N];
+        dense_gemm(&cl.wf, &mut s, &mut h);
+    });
+    let run_core = |mem: &dyn Fn(&mut [u32])| {
+        for cue in &cl.cues {
+            let mut s = cue.clone();
+            mem(&mut s);
+        }
+    };
+    let core_pattern = time(&mut || {
+        run_core(&|s: &mut [u32]| {
+            let mut m = vec![0i32; P];
+            core.init_cache(s, &mut m).expect("init");
+            for _ in 0..SYNC {
+                sync_step(&core, s, &mut m, &mut [0u32; N / 32]).expect("step");
+            }
+        })
+    });
+    let core_dense = time(&mut || {
+        run_core(&|s: &mut [u32]| {
+            let mut h = vec![0i32; N];
+            dense.init_cache(s, &mut h).expect("init");
+            for _ in 0..SYNC {
+                sync_step(&dense, s, &mut h, &mut [0u32; N / 32]).expect("step");
+            }
+        })
+    });
+    println!(
+        "hopfield classical N={N} P={P} cues={CUES} sync steps={SYNC}:\n  \
+         host bit-packed pattern form, 1 thread: {:.2} ms\n  \
+         host bit-packed pattern form, 2 threads: {:.2} ms\n  \
+         host dense form (f32 GEMM, 1 thread): {:.2} ms  (packed 1 thread is {:.1}x faster)\n  \
+         core dense form (sync_step): {:.1} ms  ({:.0}x)\n  \
+         core pattern form (sync_step): {:.1} ms  ({:.0}x)",
+        packed1 * 1e3,
+        packed2 * 1e3,
+        dense_f32 * 1e3,
+        dense_f32 / packed1,
+        core_dense * 1e3,
+        core_dense / packed1,
+        core_pattern * 1e3,
+        core_pattern / packed1,
+    );
+    let mut g = c.benchmark_group("hopfield/classical_sync");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements((CUES * SYNC) as u64));
+    g.bench_function("host_packed_1_thread", |bch| {
+        bch.iter(|| {
+            let mut st = states0.clone();
+            p1.install(|| sync_steps(&host, &mut st, SYNC))
+                .expect("sync");
+            st[0]
+        })
+    });
+    g.bench_function("host_packed_2_threads", |bch| {
+        bch.iter(|| {
+            let mut st = states0.clone();
+            p2.install(|| sync_steps(&host, &mut st, SYNC))
+                .expect("sync");
+            st[0]
+        })
+    });
+    g.bench_function("host_dense_f32_gemm_1_thread", |bch| {
+        bch.iter(|| {
+            let mut s = signs0.clone();
+            let mut h = vec![0.0f32; CUES * N];
+            dense_gemm(&cl.wf, &mut s, &mut h);
+            s[0]
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench_modern, bench_classical);
+criterion_main!(benches);
