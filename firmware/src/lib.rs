@@ -76,3 +76,21 @@ pub mod out {
 }
 
 pub use transport::exit;
+
+/// Ends a bin: flushes `out`, prints `engram-firmware stack-high-water=<bytes>` with the
+/// `stack-usage` feature (not a report line: digest and golden comparisons are of builds without
+/// it), and exits with success iff `ok` and every line reached the host.
+pub fn finish(mut out: out::Writer, ok: bool) -> ! {
+    let flushed = out.flush().is_ok();
+    #[cfg(feature = "stack-usage")]
+    {
+        use core::fmt::Write as _;
+        let _ = writeln!(
+            out,
+            "engram-firmware stack-high-water={}",
+            stack::high_water()
+        );
+        let _ = out.flush();
+    }
+    exit(ok && flushed)
+}

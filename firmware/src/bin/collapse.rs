@@ -82,14 +82,5 @@ fn main() -> ! {
             false
         }
     };
-    #[cfg(feature = "stack-usage")]
-    {
-        let _ = writeln!(
-            out,
-            "engram-firmware stack-high-water={}",
-            fw::stack::high_water()
-        );
-    }
-    let flushed = out.flush().is_ok();
-    fw::exit(ok && flushed)
+    fw::finish(out, ok)
 }

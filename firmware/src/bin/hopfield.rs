@@ -58,18 +58,8 @@ mod scripted {
                 false
             }
         };
-        #[cfg(feature = "stack-usage")]
-        {
-            let mut out = fw::out::Writer::new();
-            let _ = writeln!(
-                out,
-                "engram-firmware stack-high-water={}",
-                fw::stack::high_water()
-            );
-            let _ = out.flush();
-        }
         let io_ok = io.ok();
-        fw::exit(ok && io_ok)
+        fw::finish(fw::out::Writer::new(), ok && io_ok)
     }
 }
 

@@ -13,17 +13,5 @@ fn main() -> ! {
         engram_core::scenario::report(&mut out),
         Ok(summary) if summary.errors == 0
     );
-    let flushed = out.flush().is_ok();
-    #[cfg(feature = "stack-usage")]
-    {
-        use core::fmt::Write as _;
-        // Not an `engram-xcheck` line: digest comparisons ignore it.
-        let _ = writeln!(
-            out,
-            "engram-firmware stack-high-water={}",
-            fw::stack::high_water()
-        );
-        let _ = out.flush();
-    }
-    fw::exit(ok && flushed)
+    fw::finish(out, ok)
 }
