@@ -166,7 +166,7 @@ fn check_consistent(blob: &Blob<'_>, input: &[u8]) {
         assert!(start >= HEADER_LEN + blob::ENTRY_LEN * blob.tensor_count());
         let n = stored(t.dtype(), t.shape());
         assert_eq!(t.bytes().len(), n * t.dtype().size());
-        if base % ALIGN == 0 {
+        if base.is_multiple_of(ALIGN) {
             assert_eq!(view_bits(&t).unwrap().len(), n);
         }
         for other in Dtype::ALL {

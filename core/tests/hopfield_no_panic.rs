@@ -27,7 +27,7 @@ fn floats(len: usize, seed: u64, wild: bool) -> Vec<f32> {
     (0..len)
         .map(|_| {
             let r = rng.next_u32();
-            if wild && r % 7 == 0 {
+            if wild && r.is_multiple_of(7) {
                 f32::from_bits(rng.next_u32()) // any bits: NaN, ±∞, subnormals
             } else {
                 rng.uniform::<f32>() * 4.0 - 2.0

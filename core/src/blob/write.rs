@@ -230,7 +230,7 @@ fn data_start(tensors: &[TensorSpec<'_>]) -> Result<usize, BlobError> {
 }
 
 // The data region starts aligned: 32 + 64·n is a multiple of 16.
-const _: () = assert!(HEADER_LEN % ALIGN == 0 && ENTRY_LEN % ALIGN == 0);
+const _: () = assert!(HEADER_LEN.is_multiple_of(ALIGN) && ENTRY_LEN.is_multiple_of(ALIGN));
 
 /// Places `bytes` of data at the next aligned offset from `end`: (offset, new end), both within
 /// the format's `u32` offsets.

@@ -113,9 +113,8 @@ pub fn update_unit<M: BinaryMemory + ?Sized>(
 /// Fills `order` with 0, 1, …, len − 1 and shuffles it: the unit order of one asynchronous sweep.
 ///
 /// The shuffle is [`Rng::shuffle`]'s Fisher–Yates (from the last index down, `j = rng.below(i + 1)`,
-/// swap i and j) — the same draws and the same permutation (checked by a test) — written here with
-/// checked slice access so that no bounds-check panic path reaches the firmware image. The
-/// permutation depends only on the generator and `order.len()`, not on the index type.
+/// swap i and j), so the permutation depends only on the generator and `order.len()`, not on the
+/// index type.
 ///
 /// Errors: [`Error::InvalidParameter`] if `len − 1` does not fit the index type.
 ///
@@ -134,17 +133,7 @@ pub fn sweep_order<I: SweepIndex>(order: &mut [I], rng: &mut Rng) -> Result<()> 
             what: "sweep_order: N does not fit the index type",
         })?;
     }
-    let mut i = order.len();
-    while i > 1 {
-        let j = rng.below(i as u64) as usize;
-        i -= 1;
-        // j ≤ i: swap order[j] and order[i] (a no-op when j = i), as `<[_]>::swap` would.
-        if let Some((head, tail)) = order.split_at_mut_checked(i) {
-            if let (Some(a), Some(b)) = (head.get_mut(j), tail.first_mut()) {
-                core::mem::swap(a, b);
-            }
-        }
-    }
+    rng.shuffle(order);
     Ok(())
 }
 

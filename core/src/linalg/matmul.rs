@@ -61,10 +61,10 @@ pub fn gram<T: Real>(x: &[T], rows: usize, cols: usize, g: &mut [T]) -> Result<(
     // Mirror the upper triangle into the lower one.
     for i in 1..cols {
         for j in 0..i {
-            if let Some(&v) = g.get(j * cols + i) {
-                if let Some(dst) = g.get_mut(i * cols + j) {
-                    *dst = v;
-                }
+            if let Some(&v) = g.get(j * cols + i)
+                && let Some(dst) = g.get_mut(i * cols + j)
+            {
+                *dst = v;
             }
         }
     }

@@ -106,9 +106,12 @@ impl Rng {
         while i > 1 {
             let j = self.below(i as u64) as usize;
             i -= 1;
-            // j ≤ i < len always; the guard lets the compiler drop swap's bounds-check panic.
-            if j <= i {
-                xs.swap(i, j);
+            // Swap xs[j] and xs[i] (j ≤ i; a no-op when j = i) with checked access, so no
+            // bounds-check panic path reaches a firmware image.
+            if let Some((head, tail)) = xs.split_at_mut_checked(i)
+                && let (Some(a), Some(b)) = (head.get_mut(j), tail.first_mut())
+            {
+                core::mem::swap(a, b);
             }
         }
     }

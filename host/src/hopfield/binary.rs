@@ -301,7 +301,7 @@ pub fn run_async(
 /// [`Error::InvalidParameter`] if P·N > 2²⁴ (the `f32` fields would no longer be exact).
 pub fn sync_steps(pats: &BitPatterns, states: &mut [u64], steps: usize) -> Result<Vec<u32>, Error> {
     let (n, p, w) = (pats.n, pats.p, pats.w);
-    if states.len() % w.max(1) != 0 {
+    if !states.len().is_multiple_of(w.max(1)) {
         return Err(Error::DimensionMismatch {
             what: "hopfield host sync_steps: states",
             expected: states.len().div_ceil(w.max(1)) * w,
