@@ -27,10 +27,9 @@ use serde::{Deserialize, Serialize};
 use super::binary::{self, BitPatterns, to_u64};
 use super::output::{
     Check, ConfigError, Outcome, Report, RunOptions, Verdict, at_least, bad, finish, num,
-    par_trials, write_config, write_csv,
+    par_trials, write_csv,
 };
 use super::plot::{Figure, Series, VLine, draw};
-use crate::provenance::Provenance;
 
 /// Which implementation runs the dynamics (results are identical).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
@@ -302,17 +301,15 @@ pub const HEADER: [&str; 9] = [
 /// Runs the sweep into `opts.out`; Ctrl-C (`stop`) keeps the finished points.
 pub fn run(cfg: &CapacityConfig, opts: &RunOptions, stop: &AtomicBool) -> anyhow::Result<Outcome> {
     cfg.validate()?;
-    opts.prepare_dir()?;
-    let config = write_config(&opts.out, cfg)?;
-    let provenance = Provenance::collect(
-        opts.threads,
+    let (config, provenance) = opts.begin(
+        cfg,
         match cfg.kernel {
             Kernel::Host => {
                 "host bit-packed u64 popcount overlaps, i32 sign-mask fields (pulp dispatch), exact"
             }
             Kernel::Core => "engram-core PatternForm reference (run_async)",
         },
-    );
+    )?;
     let points = cfg.points();
     let bar = opts.bar((points.len() * cfg.trials) as u64, "trials");
     let pool = opts.pool()?;

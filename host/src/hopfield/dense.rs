@@ -19,10 +19,9 @@ use serde::{Deserialize, Serialize};
 
 use super::output::{
     Check, ConfigError, Outcome, Report, RunOptions, Verdict, at_least, bad, finish, num,
-    par_trials, write_config, write_csv,
+    par_trials, write_csv,
 };
 use super::plot::{Figure, Series, VLine, draw};
-use crate::provenance::Provenance;
 
 /// Parameters.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -189,12 +188,10 @@ pub fn checks(cfg: &DenseConfig, results: &[PointResult]) -> Vec<Check> {
 /// Runs the sweep into `opts.out`; Ctrl-C keeps the finished points.
 pub fn run(cfg: &DenseConfig, opts: &RunOptions, stop: &AtomicBool) -> anyhow::Result<Outcome> {
     cfg.validate()?;
-    opts.prepare_dir()?;
-    let config = write_config(&opts.out, cfg)?;
-    let provenance = Provenance::collect(
-        opts.threads,
+    let (config, provenance) = opts.begin(
+        cfg,
         "engram-core PolyMemory (exact i128) and PatternForm reference kernels",
-    );
+    )?;
     let bar = opts.bar((cfg.p.len() * cfg.trials) as u64, "trials");
     let pool = opts.pool()?;
     let mut results = Vec::new();

@@ -22,10 +22,9 @@ use serde::{Deserialize, Serialize};
 
 use super::output::{
     Check, ConfigError, Outcome, Report, RunOptions, Verdict, at_least, bad, finish, num,
-    par_trials, positive, write_config, write_csv,
+    par_trials, positive, write_csv,
 };
 use super::plot::{Figure, Series, draw};
-use crate::provenance::Provenance;
 
 /// Dimension of the data (the core's memory is sized at compile time).
 pub const GROW_DIM: usize = 16;
@@ -229,12 +228,10 @@ pub fn checks(cfg: &GrowConfig, res: &[SeedResult]) -> Vec<Check> {
 /// Runs every seed into `opts.out`; Ctrl-C keeps nothing partial (the checks need every seed).
 pub fn run(cfg: &GrowConfig, opts: &RunOptions, stop: &AtomicBool) -> anyhow::Result<Outcome> {
     cfg.validate()?;
-    opts.prepare_dir()?;
-    let config = write_config(&opts.out, cfg)?;
-    let provenance = Provenance::collect(
-        opts.threads,
+    let (config, provenance) = opts.begin(
+        cfg,
         "engram-core GrowingMemory<f64, 64, 16> reference (hard CRP assignment)",
-    );
+    )?;
     let bar = opts.bar(cfg.seeds as u64, "seeds");
     let pool = opts.pool()?;
     let res = pool.install(|| par_trials(cfg.seeds, stop, &bar, |r| run_seed(cfg, r)))?;

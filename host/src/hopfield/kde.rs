@@ -30,11 +30,10 @@ use serde::{Deserialize, Serialize};
 pub use super::capacity::Kernel;
 use super::output::{
     Check, ConfigError, Outcome, Report, RunOptions, Verdict, at_least, bad, finish, num,
-    par_trials, positive, write_config, write_csv,
+    par_trials, positive, write_csv,
 };
 use super::plot::{Figure, Series, draw};
 use super::retrieval::{Batched, RowInfo};
-use crate::provenance::Provenance;
 
 /// Parameters.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -349,17 +348,15 @@ pub fn checks(cfg: &KdeConfig, n50: &[N50]) -> Vec<Check> {
 /// Runs the search for every (β, D) into `opts.out`; Ctrl-C keeps the finished (β, D).
 pub fn run(cfg: &KdeConfig, opts: &RunOptions, stop: &AtomicBool) -> anyhow::Result<Outcome> {
     cfg.validate()?;
-    opts.prepare_dir()?;
-    let config = write_config(&opts.out, cfg)?;
-    let provenance = Provenance::collect(
-        opts.threads,
+    let (config, provenance) = opts.begin(
+        cfg,
         match cfg.kernel {
             Kernel::Host => {
                 "host batched f64 mean-shift: faer GEMMs + vectorised exp (pulp), 32 probes per block"
             }
             Kernel::Core => "engram-core GaussianKde<f64>::run reference, one probe at a time",
         },
-    );
+    )?;
     let jobs: Vec<(f64, usize)> = cfg
         .beta
         .iter()

@@ -24,11 +24,10 @@ use serde::{Deserialize, Serialize};
 pub use super::capacity::Kernel;
 use super::output::{
     Check, ConfigError, Outcome, Report, RunOptions, Verdict, at_least, bad, finish, num, positive,
-    write_config, write_csv,
+    write_csv,
 };
 use super::plot::{Figure, Series, draw};
 use super::retrieval::{Batched, RowInfo};
-use crate::provenance::Provenance;
 
 /// Parameters.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -378,10 +377,8 @@ pub fn checks(cfg: &ModernConfig, results: &[PointResult]) -> Vec<Check> {
 pub fn run(cfg: &ModernConfig, opts: &RunOptions, stop: &AtomicBool) -> anyhow::Result<Outcome> {
     cfg.validate()?;
     let (x, m, d, q, targets) = setup(cfg)?;
-    opts.prepare_dir()?;
-    let config = write_config(&opts.out, cfg)?;
-    let provenance = Provenance::collect(
-        opts.threads,
+    let (config, provenance) = opts.begin(
+        cfg,
         match cfg.kernel {
             Kernel::Host => {
                 "host batched f32: faer GEMMs (runtime SIMD dispatch) + fused row softmax with a vectorised exp (pulp), row blocks of 256"
@@ -390,7 +387,7 @@ pub fn run(cfg: &ModernConfig, opts: &RunOptions, stop: &AtomicBool) -> anyhow::
                 "engram-core ModernHopfield<f32> reference (libm expf), one query per task"
             }
         },
-    );
+    )?;
     let bar = opts.bar(cfg.beta.len() as u64, "β values");
     let pool = opts.pool()?;
     let mut results = Vec::new();

@@ -126,6 +126,19 @@ impl RunOptions {
             .with_context(|| format!("creating {}", self.out.display()))
     }
 
+    /// Starts a run: creates the results directory, writes `config.toml`, and collects the
+    /// provenance with `kernels` naming the implementation. Returns the configuration as JSON (for
+    /// `summary.json`) and the provenance.
+    pub fn begin<C: Serialize>(
+        &self,
+        cfg: &C,
+        kernels: &str,
+    ) -> anyhow::Result<(serde_json::Value, Provenance)> {
+        self.prepare_dir()?;
+        let config = write_config(&self.out, cfg)?;
+        Ok((config, Provenance::collect(self.threads, kernels)))
+    }
+
     /// A rayon pool of [`threads`](Self::threads) threads.
     pub fn pool(&self) -> anyhow::Result<rayon::ThreadPool> {
         if self.threads == 0 {
