@@ -6,7 +6,10 @@
 //! The `engram` binary is a thin command-line layer over this library.
 
 pub mod collapse;
+pub mod experiment;
 pub mod hopfield;
 pub mod provenance;
 pub mod report;
+pub mod reproduce;
+pub mod signals;
 pub mod xcheck;

@@ -3,7 +3,8 @@
 //! With c = σ²d/(T − d − 1) (needs T ≥ d + 2):
 //! - replace: E\[errorₙ\] = c·n;
 //! - accumulate: E\[errorₙ\] = c·H⁽²⁾ₙ with H⁽²⁾ₙ = Σᵢ₌₁ⁿ 1/i² < π²/6;
-//! - separate σ₀/T₀ for the synthetic rounds (replace): σ²d/(T−d−1) + (n−1)·σ₀²d/(T₀−d−1).
+//! - separate σ₀/T₀ for the synthetic rounds (replace): σ²d/(T−d−1) + (n−1)·σ₀²d/(T₀−d−1);
+//! - separate σ₀, same design T₀ = T (accumulate): d/(T−d−1)·(σ² + σ₀²(H⁽²⁾ₙ − 1)).
 //!
 //! Every iteration's error, in both modes, has the same coefficient of variation
 //! CV² = [2 E tr(W⁻²) + Var tr(W⁻¹)] / (d/(T−d−1))² for W ~ Wishart_d(I, T) (needs T ≥ d + 4), with
@@ -69,6 +70,36 @@ pub fn expected_error_replace_synthetic(
     let c = first_fit_error(dim, samples, sigma)?;
     let c0 = first_fit_error(dim, samples0, sigma0)?;
     Some(c + (n - 1) as f64 * c0)
+}
+
+/// Accumulate with a separate synthetic noise σ₀ and the same design (T₀ = T):
+/// E\[errorₙ\] = d/(T−d−1)·(σ² + σ₀²(H⁽²⁾ₙ − 1)).
+///
+/// Derivation (docs/collapse.md#theory): with uᵢ = (XᵀX)⁻¹XᵀEᵢ the accumulated fit satisfies
+/// n·δₙ − (n−1)·δₙ₋₁ = uₙ + δₙ₋₁, so δₙ = Σᵢ uᵢ/i whatever the noise levels; the uᵢ are
+/// independent with E‖u₁‖² = σ²d/(T−d−1) and E‖uᵢ‖² = σ₀²d/(T−d−1) for i ≥ 2. `None` unless
+/// T ≥ d + 2 (with T₀ ≠ T a second design is stacked and there is no closed form).
+///
+/// ```
+/// use engram_core::collapse::theory::{expected_error, expected_error_accumulate_synthetic};
+/// use engram_core::collapse::Mode;
+/// let same = expected_error(Mode::Accumulate, 7, 10, 40, 1.5).unwrap();
+/// let ours = expected_error_accumulate_synthetic(7, 10, 40, 1.5, 1.5).unwrap();
+/// assert!((same - ours).abs() < 1e-12 * same);
+/// ```
+pub fn expected_error_accumulate_synthetic(
+    n: usize,
+    dim: usize,
+    samples: usize,
+    sigma: f64,
+    sigma0: f64,
+) -> Option<f64> {
+    if n == 0 {
+        return None;
+    }
+    let c = first_fit_error(dim, samples, sigma)?;
+    let c0 = first_fit_error(dim, samples, sigma0)?;
+    Some(c + c0 * (harmonic2(n) - 1.0))
 }
 
 /// The error's squared coefficient of variation (same for every iteration and both modes);

@@ -2,6 +2,7 @@
 
 mod collapse;
 mod hopfield;
+mod reproduce;
 mod xcheck;
 
 use std::process::ExitCode;
@@ -18,6 +19,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Reproduce every paper's results (or one family's) and write report.md and report.html.
+    Reproduce(reproduce::ReproduceArgs),
     /// Linear regression iteration (model collapse): replace vs accumulate, checked against theory.
     Collapse(Box<collapse::CollapseArgs>),
     /// Associative memories: classical capacity, dense, modern, KDE capacity, growing memories —
@@ -28,34 +31,18 @@ enum Command {
     Xcheck(xcheck::XcheckArgs),
 }
 
+fn sub<'a>(m: &'a ArgMatches, name: &str) -> anyhow::Result<&'a ArgMatches> {
+    m.subcommand_matches(name)
+        .ok_or_else(|| anyhow::anyhow!("internal: no {name} matches"))
+}
+
 /// Runs a parsed command line; `Ok` carries the process exit code (non-zero when a check failed).
 /// `matches` tells which flags were given explicitly (they override a config file).
 pub fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Collapse(args) => {
-            let sub = matches
-                .subcommand_matches("collapse")
-                .ok_or_else(|| anyhow::anyhow!("internal: no collapse matches"))?;
-            collapse::run(*args, sub)
-        }
-        Command::Hopfield(args) => hopfield::run(*args),
+        Command::Reproduce(args) => reproduce::run(args),
+        Command::Collapse(args) => collapse::run(*args, sub(matches, "collapse")?),
+        Command::Hopfield(args) => hopfield::run(*args, sub(matches, "hopfield")?),
         Command::Xcheck(args) => xcheck::run(args),
     }
-}
-
-/// Ctrl-C handling shared by long-running commands: the first press asks the run to stop after the
-/// work under way (finished work is written); a second press exits at once.
-pub fn install_ctrlc() -> &'static std::sync::atomic::AtomicBool {
-    use std::sync::atomic::{AtomicBool, Ordering};
-    static STOP: AtomicBool = AtomicBool::new(false);
-    let _ = ctrlc::set_handler(|| {
-        if STOP.swap(true, Ordering::SeqCst) {
-            eprintln!("\ninterrupted again: exiting now");
-            std::process::exit(130);
-        }
-        eprintln!(
-            "\ninterrupt: finishing the chains under way and saving finished points (Ctrl-C again to abort)"
-        );
-    });
-    &STOP
 }

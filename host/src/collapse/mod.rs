@@ -1,21 +1,18 @@
-//! `engram collapse`: linear regression iteration (model collapse), replace vs accumulate.
+//! `engram collapse`: linear regression iteration (model collapse), replace vs accumulate
+//! (docs/collapse.md).
 //!
 //! A sweep runs every point of d × T × σ × λ for `repeats` independent chains (rayon across
 //! repeats and points, each chain single-threaded), reduces them in a fixed order so results do not
-//! depend on the thread count, checks them against theory (`checks`), and writes a results
-//! directory:
+//! depend on the thread count, and checks them against theory (`checks`). It is an
+//! [`Experiment`]: the shared runner gives it the results directory, checkpoints, resume, shards
+//! and merge. Files:
 //!
 //! | file | contents |
 //! | --- | --- |
 //! | `config.toml` | the effective configuration (re-run it with `--config`) |
-//! | `runs.csv` | d, T, sigma, ridge, design, mode, iteration, mean, stderr, theory, z |
-//! | `summary.json` | provenance, every check, pass/fail counts |
-//! | `report.md` | the checks table and the plots |
+//! | `runs.csv` | d, T, σ, λ, design, σ₀, T₀, mode, iteration, mean, stderr_measured, theory, stderr_test, z |
+//! | `summary.json`, `report.md` | provenance, every check, pass/fail counts |
 //! | `test_error.svg`, `test_error_normalised.svg` | the paper's figure, log and linear scale |
-//!
-//! `runs.csv` grows point by point (a checkpoint): after Ctrl-C, `--resume` finishes the rest.
-//! `--shard i/n` runs every n-th point; [`merge`] combines shard directories into files identical
-//! to an unsharded run.
 
 mod batched;
 mod checks;
@@ -24,232 +21,189 @@ mod plot;
 mod run;
 mod sweep;
 
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-
-use anyhow::{Context, bail};
-
 pub use batched::{BatchedScratch, shortcut_batched};
-pub use checks::{Check, Row, Verdict, checks, rows, theory_for};
-pub use output::{RUNS_HEADER, Summary, checks_table, read_runs};
+pub use checks::{Row, checks, no_theory_reason, rows, test_stderr, theory_for};
+pub use output::RUNS_HEADER;
 pub use plot::Scale;
-pub use run::{ModeStats, PointResult, run_point, run_points, run_subsample};
-pub use sweep::{ConfigError, DesignSel, ModeSel, Point, Preset, RunMode, Shard, SweepConfig};
+pub use run::{ModeStats, PointResult, run_point, run_subsample};
+pub use sweep::{
+    DEFAULT_SAMPLES, DesignSel, MAX_SIGMA, ModeSel, Point, Preset, RunMode, SweepConfig,
+};
 
-use crate::provenance::Provenance;
+use crate::experiment::{
+    ConfigError, Done, Estimate, Experiment, Files, PointCtx, ResultsDir, Size,
+};
 
-/// How a sweep is run (everything that does not change its results).
+/// The collapse sweep as an [`Experiment`].
 #[derive(Debug, Clone)]
-pub struct RunOptions {
-    /// What to run.
-    pub config: SweepConfig,
-    /// Results directory.
-    pub out: PathBuf,
-    /// Worker threads (results do not depend on it).
-    pub threads: usize,
-    /// Run only this shard's points.
-    pub shard: Option<Shard>,
-    /// Continue an interrupted run in `out`.
-    pub resume: bool,
-    /// Show a progress bar.
-    pub progress: bool,
+pub struct Collapse {
+    cfg: SweepConfig,
+    points: Vec<Point>,
 }
 
-/// What a finished (or interrupted) sweep produced.
-#[derive(Debug, Clone)]
-pub struct Outcome {
-    /// The results directory.
-    pub dir: PathBuf,
-    /// Its summary.
-    pub summary: Summary,
-}
-
-const KERNELS: &str = "f64: exact Bartlett–Wishart shortcut, batched over iterations with runtime \
-     SIMD dispatch (bit-identical to engram-core's run_shortcut) for fixed design without ridge; \
-     engram-core's literal sufficient-statistics chain otherwise";
-
-fn read_config(dir: &Path) -> anyhow::Result<SweepConfig> {
-    let path = dir.join("config.toml");
-    let text =
-        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-    SweepConfig::from_toml(&text).with_context(|| format!("parsing {}", path.display()))
-}
-
-fn write_outputs(
-    dir: &Path,
-    cfg: &SweepConfig,
-    results: &[PointResult],
-    mut summary: Summary,
-) -> anyhow::Result<Summary> {
-    summary.checks = checks(cfg, results);
-    (summary.passed, summary.failed) = output::tally(&summary.checks);
-    summary.points_done = results.len();
-    summary.finished_utc = crate::report::utc_now();
-    let mut plots = Vec::new();
-    if !results.is_empty() {
-        for (name, scale) in [
-            ("test_error.svg", Scale::Log),
-            ("test_error_normalised.svg", Scale::LinearNormalised),
-        ] {
-            plot::plot(&dir.join(name), cfg, results, scale)?;
-            plots.push(name.to_owned());
-        }
+impl Collapse {
+    /// The validated configuration's points.
+    pub fn sweep_points(&self) -> &[Point] {
+        &self.points
     }
-    output::write_summary(dir, &summary, &plots)?;
-    Ok(summary)
 }
 
-/// Runs a sweep (or one shard of it) into `opts.out`. Setting `stop` (Ctrl-C) stops it after the
-/// repeats under way; what finished is written and the summary says `interrupted`.
-pub fn run_sweep(opts: &RunOptions, stop: &AtomicBool) -> anyhow::Result<Outcome> {
-    let cfg = &opts.config;
-    cfg.validate()?;
-    let dir = &opts.out;
-    let runs_path = dir.join("runs.csv");
-    let mut done = Vec::new();
-    if runs_path.exists() {
-        if !opts.resume {
-            bail!(
-                "{} already holds results: pass --resume to continue it, or choose another --out",
-                dir.display()
-            );
-        }
-        let saved = read_config(dir)?;
-        if &saved != cfg {
-            bail!(
-                "--resume: the configuration differs from the one in {}/config.toml",
-                dir.display()
-            );
-        }
-        done = read_runs(&runs_path, cfg)?;
-    } else if opts.resume && dir.exists() && dir.read_dir()?.next().is_some() {
-        bail!("--resume: {} has no runs.csv to resume", dir.display());
+impl Experiment for Collapse {
+    type Config = SweepConfig;
+    type Point = Point;
+    type Output = PointResult;
+
+    const NAME: &'static str = "collapse";
+    const TITLE: &'static str = "linear regression iteration";
+    const RESULTS: &'static str = "collapse";
+    const UNIT: &'static str = "chains";
+
+    fn presets() -> &'static [(&'static str, &'static str)] {
+        Preset::ALL
     }
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    std::fs::write(dir.join("config.toml"), toml::to_string(cfg)?)?;
 
-    let todo: Vec<Point> = cfg
-        .points()
-        .into_iter()
-        .filter(|p| opts.shard.is_none_or(|s| s.owns(p)))
-        .filter(|p| !done.iter().any(|r: &PointResult| r.point.index == p.index))
-        .collect();
-    let total_repeats = (todo.len() * cfg.repeats) as u64;
-    let bar = crate::report::progress_bar(opts.progress, total_repeats, "chains");
-    let provenance = Provenance::collect(opts.threads, KERNELS);
-    let mut writer = output::RunsWriter::open(&runs_path, opts.resume)?;
-    let new = run_points(cfg, &todo, opts.threads, stop, &|| bar.inc(1), &mut |r| {
-        writer.write_point(cfg, r)
-    })?;
-    bar.finish_and_clear();
-    let mut results = done;
-    results.extend(new);
-    results.sort_by_key(|r| r.point.index);
-    let total = cfg
-        .points()
-        .iter()
-        .filter(|p| opts.shard.is_none_or(|s| s.owns(p)))
-        .count();
-    let summary = Summary {
-        experiment: "collapse".into(),
-        config: cfg.clone(),
-        shard: opts.shard,
-        points_total: total,
-        points_done: results.len(),
-        interrupted: stop.load(Ordering::Relaxed) && results.len() < total,
-        provenance,
-        finished_utc: String::new(),
-        checks: Vec::new(),
-        passed: 0,
-        failed: 0,
-        merged_from: Vec::new(),
-    };
-    let summary = write_outputs(dir, cfg, &results, summary)?;
-    Ok(Outcome {
-        dir: dir.clone(),
-        summary,
-    })
-}
+    fn preset(name: &str) -> Option<SweepConfig> {
+        Preset::from_name(name).map(Preset::config)
+    }
 
-/// Combines shard directories of one sweep into `out`: `runs.csv` identical to an unsharded run's,
-/// checks, plots and a summary naming the shards. Fails on differing configurations, overlapping
-/// shards or missing points.
-pub fn merge(dirs: &[PathBuf], out: &Path) -> anyhow::Result<Outcome> {
-    let Some(first) = dirs.first() else {
-        bail!("merge needs at least one shard directory");
-    };
-    let cfg = read_config(first)?;
-    let mut results: Vec<PointResult> = Vec::new();
-    for dir in dirs {
-        let c = read_config(dir)?;
-        if c != cfg {
-            bail!(
-                "{}: configuration differs from {}'s: shards of different sweeps",
-                dir.display(),
-                first.display()
-            );
-        }
-        for r in read_runs(&dir.join("runs.csv"), &cfg)? {
-            if results.iter().any(|x| x.point.index == r.point.index) {
-                bail!(
-                    "{}: point d={} T={} sigma={} is also in another shard",
-                    dir.display(),
-                    r.point.dim,
-                    r.point.samples,
-                    r.point.sigma
-                );
+    fn new(cfg: SweepConfig) -> anyhow::Result<Self> {
+        let cfg = cfg.normalised();
+        cfg.validate()?;
+        let points = cfg.points()?;
+        Ok(Collapse { cfg, points })
+    }
+
+    fn config(&self) -> &SweepConfig {
+        &self.cfg
+    }
+
+    fn intro(&self) -> String {
+        "Gerstgrasser et al., arXiv:2404.01413 (docs/collapse.md): replace collapses \
+         (E = c·n), accumulate stays bounded (E = c·Σ1/i² ≤ c·π²/6), c = σ²d/(T−d−1). z-tests use \
+         |z| < 4 (tolerance = 4 standard errors)."
+            .to_owned()
+    }
+
+    fn kernels(&self) -> String {
+        "f64: exact Bartlett–Wishart shortcut, batched over iterations with runtime SIMD dispatch \
+         (bit-identical to engram-core's run_shortcut) for fixed design without ridge; \
+         engram-core's literal sufficient-statistics chain otherwise"
+            .to_owned()
+    }
+
+    fn points(&self) -> Vec<Point> {
+        self.points.clone()
+    }
+
+    fn label(&self, p: &Point) -> String {
+        format!("d={} T={} σ={} λ={}", p.dim, p.samples, p.sigma, p.ridge)
+    }
+
+    fn work(&self, _p: &Point) -> u64 {
+        self.cfg.repeats as u64
+    }
+
+    fn estimate(&self) -> Result<Estimate, ConfigError> {
+        let c = &self.cfg;
+        let modes = c.mode.modes().len() as u64;
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()) as u64;
+        let mut memory = Size::constant(0);
+        let mut output = Size::constant(0);
+        let mut flops = 0.0f64;
+        for p in &self.points {
+            let (d, t) = (p.dim as u64, p.samples as u64);
+            let t0 = c.samples0.map_or(t, |x| x as u64);
+            let n = c.iterations as u64;
+            // One chain's working set: X, X₀, Gram, targets, pool (subsample), errors (f64).
+            let chain = Size::of("samples", t)
+                .times("dim", d)?
+                .plus(Size::of("samples0", t0).times("dim", d)?)?
+                .plus(Size::of("dim", d).times("dim", d)?.times("", 4)?)?
+                .plus(
+                    Size::of("samples", t)
+                        .times("iterations", n)?
+                        .times("", 2)?,
+                )?
+                .plus(Size::of("iterations", n).times("", 8)?)?
+                .times("", 8)?;
+            if chain.get() > memory.get() {
+                memory = chain;
             }
-            results.push(r);
+            let rows = Size::of("iterations", n)
+                .times("mode", modes)?
+                .times("", 160)?;
+            output = output.plus(rows)?;
+            let per_fit = if c.uses_shortcut(p) {
+                10.0 * (d * d) as f64
+            } else {
+                (t as f64 + t0 as f64) * (d * d) as f64 + (d * d * d) as f64
+            };
+            flops += per_fit * n as f64 * c.repeats as f64 * modes as f64;
         }
+        Ok(Estimate::new(
+            memory.times("", threads)?,
+            output,
+            flops,
+            1e9 * threads as f64,
+            "dim/samples/iterations/repeats",
+        ))
     }
-    results.sort_by_key(|r| r.point.index);
-    let points = cfg.points();
-    let missing: Vec<String> = points
-        .iter()
-        .filter(|p| !results.iter().any(|r| r.point.index == p.index))
-        .map(|p| {
-            format!(
-                "d={} T={} sigma={} ridge={}",
-                p.dim, p.samples, p.sigma, p.ridge
-            )
-        })
-        .collect();
-    if !missing.is_empty() {
-        bail!(
-            "{} point(s) missing from the shards (a shard not run or interrupted?): {}",
-            missing.len(),
-            missing.join("; ")
-        );
+
+    fn run_point(&self, p: &Point, ctx: &PointCtx<'_>) -> anyhow::Result<Option<PointResult>> {
+        run_point(&self.cfg, p, ctx)
     }
-    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
-    if out.join("runs.csv").exists() {
-        bail!(
-            "{} already holds results: choose another --out",
-            out.display()
-        );
+
+    fn checks(&self, done: &[Done<'_, Self>]) -> Vec<crate::experiment::Check> {
+        let results: Vec<&PointResult> = done.iter().map(|d| d.output).collect();
+        checks(&self.cfg, &results)
     }
-    std::fs::write(out.join("config.toml"), toml::to_string(&cfg)?)?;
-    let mut writer = output::RunsWriter::open(&out.join("runs.csv"), false)?;
-    for r in &results {
-        writer.write_point(&cfg, r)?;
+
+    fn write_outputs(&self, out: &ResultsDir, done: &[Done<'_, Self>]) -> anyhow::Result<Files> {
+        let results: Vec<&PointResult> = done.iter().map(|d| d.output).collect();
+        output::write_runs(out, &self.cfg, &results)?;
+        let mut files = Files {
+            data: vec!["runs.csv".to_owned()],
+            plots: Vec::new(),
+        };
+        if !results.is_empty() {
+            for (name, scale) in [
+                ("test_error.svg", Scale::Log),
+                ("test_error_normalised.svg", Scale::LinearNormalised),
+            ] {
+                plot::plot(out, name, &self.cfg, &results, scale)?;
+                files.plots.push(name.to_owned());
+            }
+        }
+        Ok(files)
     }
-    let summary = Summary {
-        experiment: "collapse".into(),
-        config: cfg.clone(),
-        shard: None,
-        points_total: points.len(),
-        points_done: results.len(),
-        interrupted: false,
-        provenance: Provenance::collect(1, "merge of shard outputs"),
-        finished_utc: String::new(),
-        checks: Vec::new(),
-        passed: 0,
-        failed: 0,
-        merged_from: dirs.iter().map(|d| d.display().to_string()).collect(),
-    };
-    let summary = write_outputs(out, &cfg, &results, summary)?;
-    Ok(Outcome {
-        dir: out.to_path_buf(),
-        summary,
-    })
+}
+
+/// The sweep of each reproduction tier: quick — d = 10, T ∈ {40, 100}, 20 iterations; default —
+/// the paper's figure; full — the paper's figure with 1 000 repeats and the benchmark sweep's grid
+/// of d and T.
+pub fn tier_config(t: crate::experiment::registry::Tier) -> SweepConfig {
+    use crate::experiment::registry::Tier;
+    match t {
+        Tier::Quick => SweepConfig {
+            dim: vec![10],
+            samples: Some(vec![40, 100]),
+            iterations: 20,
+            ..Preset::Paper.config()
+        },
+        Tier::Default => Preset::Paper.config(),
+        Tier::Full => SweepConfig {
+            repeats: 1000,
+            ..Preset::Paper.config()
+        },
+    }
+}
+
+/// The registry entries of the family.
+pub fn registry() -> Vec<crate::experiment::registry::Entry> {
+    vec![crate::register!(
+        "collapse",
+        Collapse,
+        "replace collapses (c·n), accumulate stays below c·π²/6 — Gerstgrasser et al. 2024",
+        tier_config
+    )]
 }

@@ -1,18 +1,15 @@
 //! Running the points of a sweep: repeats in parallel, results independent of the thread count.
 
-use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc;
-
 use engram_core::collapse::{
     ChainConfig, run_chain, run_shortcut, scratch_len, shortcut_scratch_len,
 };
 use engram_core::linalg;
 use engram_core::rng::Rng;
-use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use super::batched::{BatchedScratch, shortcut_batched};
 use super::sweep::{Point, RunMode, SweepConfig};
+use crate::experiment::PointCtx;
 
 /// From this dimension on, the batched shortcut is faster than the core's scalar one.
 const BATCHED_MIN_DIM: usize = 24;
@@ -23,7 +20,7 @@ thread_local! {
 }
 
 /// Per-iteration statistics of one mode at one point.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModeStats {
     /// The mode.
     pub mode: RunMode,
@@ -34,7 +31,7 @@ pub struct ModeStats {
 }
 
 /// Everything measured at one point.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PointResult {
     /// The point.
     pub point: Point,
@@ -180,34 +177,28 @@ pub fn run_subsample(
     Ok(errors)
 }
 
-/// Runs every repeat of a point (in parallel on the current rayon pool) and reduces them in repeat
-/// order, so the result does not depend on the thread count. Returns `Ok(None)` if `stop` was set.
+/// Runs every repeat of a point (in parallel on the run's pool) and reduces them in repeat
+/// order, so the result does not depend on the thread count. Returns `Ok(None)` if the run was
+/// asked to stop first.
 pub fn run_point(
     cfg: &SweepConfig,
     p: &Point,
-    stop: &AtomicBool,
-    on_repeat: &(dyn Fn() + Sync),
-) -> Result<Option<PointResult>, RunError> {
+    ctx: &PointCtx<'_>,
+) -> anyhow::Result<Option<PointResult>> {
     let modes = cfg.mode.modes();
-    let per_repeat: Vec<Option<Vec<Vec<f64>>>> = (0..cfg.repeats)
-        .into_par_iter()
-        .map(|r| {
-            if stop.load(Ordering::Relaxed) {
-                return Ok(None);
-            }
-            let res = run_repeat(cfg, p, r, &modes).map_err(|error| RunError {
+    let per_repeat = ctx.par_map(cfg.repeats, |r| {
+        run_repeat(cfg, p, r, &modes).map_err(|error| {
+            anyhow::Error::from(RunError {
                 d: p.dim,
                 t: p.samples,
                 sigma: p.sigma,
                 ridge: p.ridge,
                 repeat: r,
                 error,
-            })?;
-            on_repeat();
-            Ok(Some(res))
+            })
         })
-        .collect::<Result<_, RunError>>()?;
-    let Some(per_repeat) = per_repeat.into_iter().collect::<Option<Vec<_>>>() else {
+    })?;
+    let Some(per_repeat) = per_repeat else {
         return Ok(None);
     };
     let n = cfg.iterations;
@@ -240,108 +231,57 @@ pub fn run_point(
     Ok(Some(PointResult { point: *p, modes }))
 }
 
-/// Runs `points` on a pool of `threads` threads, calling `on_done` for each finished point *in
-/// canonical order* as soon as it and every earlier point are done (so a checkpoint file grows in
-/// order). Stops early, keeping what finished, when `stop` is set. Returns the finished results.
-pub fn run_points(
-    cfg: &SweepConfig,
-    points: &[Point],
-    threads: usize,
-    stop: &AtomicBool,
-    on_repeat: &(dyn Fn() + Sync),
-    on_done: &mut dyn FnMut(&PointResult) -> anyhow::Result<()>,
-) -> anyhow::Result<Vec<PointResult>> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()?;
-    let (tx, rx) = mpsc::channel::<(usize, Result<Option<PointResult>, RunError>)>();
-    let mut finished = Vec::new();
-    std::thread::scope(|s| -> anyhow::Result<()> {
-        s.spawn(|| {
-            pool.install(|| {
-                points
-                    .par_iter()
-                    .enumerate()
-                    .for_each_with(tx, |tx, (k, p)| {
-                        if stop.load(Ordering::Relaxed) {
-                            return;
-                        }
-                        let r = run_point(cfg, p, stop, on_repeat);
-                        if r.is_err() {
-                            stop.store(true, Ordering::Relaxed);
-                        }
-                        let _ = tx.send((k, r));
-                    });
-            });
-        });
-        let mut pending = BTreeMap::new();
-        let mut next = 0usize;
-        let mut first_error = None;
-        for (k, r) in rx {
-            match r {
-                Ok(Some(res)) => {
-                    pending.insert(k, res);
-                }
-                Ok(None) => {}
-                Err(e) => {
-                    first_error.get_or_insert(e);
-                }
-            }
-            while let Some(res) = pending.remove(&next) {
-                on_done(&res)?;
-                finished.push(res);
-                next += 1;
-            }
-        }
-        if let Some(e) = first_error {
-            return Err(e.into());
-        }
-        // Interrupted: later points that did finish are kept too (files are keyed by point, and a
-        // resumed or merged run restores the canonical order).
-        for res in std::mem::take(&mut pending).into_values() {
-            on_done(&res)?;
-            finished.push(res);
-        }
-        Ok(())
-    })?;
-    Ok(finished)
-}
-
 #[cfg(test)]
 mod tests {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
     use super::*;
     use crate::collapse::sweep::Preset;
+    use crate::signals::Stop;
 
-    /// Setting the stop flag (what Ctrl-C does) once the first point's repeats are done keeps that
-    /// point — with the same numbers as an uninterrupted run — and starts nothing after it.
+    /// Raising the stop flag (what a signal does) while a point runs makes it return `None`; the
+    /// same point run to the end is independent of the thread count.
     #[test]
-    fn stop_keeps_finished_points() {
+    fn stop_returns_none_and_threads_do_not_matter() {
         let mut cfg = Preset::Standard.config();
-        cfg.dim = vec![4, 6];
-        cfg.samples_mult = Some(vec![3.0, 4.0, 5.0, 6.0]);
+        cfg.dim = vec![4];
+        cfg.samples_mult = Some(vec![3.0]);
         cfg.repeats = 8;
         cfg.iterations = 5;
-        let points = cfg.points();
-        let never = AtomicBool::new(false);
-        let full = run_points(&cfg, &points, 1, &never, &|| {}, &mut |_| Ok(())).unwrap();
-        assert_eq!(full.len(), points.len());
+        let p = cfg.points().unwrap()[0];
+        let (never, abort) = (Stop::new(), AtomicBool::new(false));
+        let bar = indicatif::ProgressBar::hidden();
+        let ctx = PointCtx::detached(&never, &abort, &bar);
+        let one = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        let two = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        let a = one.install(|| run_point(&cfg, &p, &ctx)).unwrap().unwrap();
+        let b = two.install(|| run_point(&cfg, &p, &ctx)).unwrap().unwrap();
+        assert_eq!(a, b);
 
-        // One worker, so the order of repeats is fixed: stop after the first point's last repeat.
-        let stop = AtomicBool::new(false);
-        let repeats_done = std::sync::atomic::AtomicUsize::new(0);
-        let on_repeat = || {
-            if repeats_done.fetch_add(1, Ordering::SeqCst) + 1 == cfg.repeats {
-                stop.store(true, Ordering::SeqCst);
-            }
-        };
-        let mut written = Vec::new();
-        let partial = run_points(&cfg, &points, 1, &stop, &on_repeat, &mut |r| {
-            written.push(r.point.index);
-            Ok(())
-        })
-        .unwrap();
-        assert_eq!(partial.len(), 1, "only the first point finished");
-        assert_eq!(written, vec![0]);
-        assert_eq!(partial[0], full[0]);
+        let stop = Stop::new();
+        let done = AtomicUsize::new(0);
+        let ctx = PointCtx::detached(&stop, &abort, &bar);
+        let r = one
+            .install(|| {
+                ctx.par_map(cfg.repeats, |_| {
+                    if done.fetch_add(1, Ordering::SeqCst) == 2 {
+                        stop.request();
+                    }
+                    Ok(())
+                })
+            })
+            .unwrap();
+        assert!(r.is_none());
+        assert_eq!(
+            done.load(Ordering::SeqCst),
+            3,
+            "nothing starts after the stop"
+        );
     }
 }

@@ -1,9 +1,6 @@
 //! A collapse sweep: its configuration (CLI flags or TOML), validation, presets, the product of
 //! parameter points, and sharding.
 
-use std::fmt;
-use std::str::FromStr;
-
 use engram_core::collapse::{ChainConfig, Design, Mode, Synthetic};
 use engram_core::rng::key_str;
 use serde::{Deserialize, Serialize};
@@ -137,78 +134,99 @@ where
     Option::<OneOrMany<T>>::deserialize(d).map(|o| o.map(Into::into))
 }
 
-/// Every parameter of a sweep. The numeric lists sweep their product.
+/// Every parameter of a sweep: the `engram collapse` flags and the TOML keys are these fields
+/// (one set of defaults, the flags'). The numeric lists sweep their product.
 ///
 /// ```
 /// use engram::collapse::SweepConfig;
-/// let cfg = SweepConfig::from_toml("dim = [10, 50]\nsamples-mult = 3\nsigma = 1.0").unwrap();
+/// use engram::experiment::config::from_toml;
+/// let cfg: SweepConfig = from_toml("dim = [10, 50]\nsamples-mult = 3\nsigma = 1.0", "example").unwrap();
+/// let cfg = cfg.normalised();
 /// cfg.validate().unwrap();
-/// assert_eq!(cfg.points().len(), 2);
-/// assert!(SweepConfig::from_toml("dims = 3").is_err()); // unknown key
+/// assert_eq!(cfg.points().unwrap().len(), 2);
+/// assert!(from_toml::<SweepConfig>("dims = 3", "example").is_err()); // unknown key
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, clap::Args)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
 pub struct SweepConfig {
-    /// d values.
+    /// Input dimension d (list).
+    #[arg(long, value_delimiter = ',', default_value = "32")]
     #[serde(deserialize_with = "one_or_many")]
     pub dim: Vec<usize>,
-    /// T values (exclusive with `samples_mult`).
+    /// Samples per round T (list) [default: 100 unless --samples-mult is given].
+    #[arg(long, value_delimiter = ',', conflicts_with = "samples_mult")]
     #[serde(
+        default,
         deserialize_with = "opt_one_or_many",
         skip_serializing_if = "Option::is_none"
     )]
     pub samples: Option<Vec<usize>>,
-    /// T as multiples of d, rounded to the nearest integer (exclusive with `samples`).
+    /// Samples per round as a multiple of d (list; T = round(mult·d)).
+    #[arg(long, value_delimiter = ',', allow_negative_numbers = true)]
     #[serde(
+        default,
         deserialize_with = "opt_one_or_many",
         skip_serializing_if = "Option::is_none"
     )]
     pub samples_mult: Option<Vec<f64>>,
-    /// σ values: the noise standard deviation (not the variance).
+    /// Noise standard deviation σ, not the variance (list).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "1",
+        allow_negative_numbers = true
+    )]
     #[serde(deserialize_with = "one_or_many")]
     pub sigma: Vec<f64>,
-    /// Fits per chain.
+    /// Fits per chain (iteration 1 is the real-data fit).
+    #[arg(long, default_value_t = 50)]
     pub iterations: usize,
     /// Independent chains per point.
+    #[arg(long, default_value_t = 100)]
     pub repeats: usize,
-    /// Master seed.
+    /// Master seed; results depend only on (config, seed).
+    #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// Modes to run.
+    /// Which modes to run.
+    #[arg(long, value_enum, default_value_t = ModeSel::Both)]
     pub mode: ModeSel,
-    /// Fixed or fresh design.
+    /// Fixed design (one X per chain, the theorems' setting) or a fresh X every iteration.
+    #[arg(long, value_enum, default_value_t = DesignSel::Fixed)]
     pub design: DesignSel,
-    /// Ridge penalties λ ≥ 0.
+    /// Ridge penalty λ ≥ 0 (list).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "0",
+        allow_negative_numbers = true
+    )]
     #[serde(deserialize_with = "one_or_many")]
     pub ridge: Vec<f64>,
-    /// σ₀ of the synthetic rounds (default: σ).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// σ₀ of the synthetic rounds n ≥ 2 [default: σ].
+    #[arg(long, allow_negative_numbers = true)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sigma0: Option<f64>,
-    /// T₀ of the synthetic rounds (default: T).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// T₀ of the synthetic rounds n ≥ 2 [default: T].
+    #[arg(long)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub samples0: Option<usize>,
 }
 
 impl Default for SweepConfig {
     fn default() -> Self {
-        Self {
-            dim: vec![32],
-            samples: Some(vec![100]),
-            samples_mult: None,
-            sigma: vec![1.0],
-            iterations: 50,
-            repeats: 100,
-            seed: 0,
-            mode: ModeSel::Both,
-            design: DesignSel::Fixed,
-            ridge: vec![0.0],
-            sigma0: None,
-            samples0: None,
-        }
+        crate::experiment::defaults()
     }
 }
 
+impl crate::experiment::ExperimentConfig for SweepConfig {
+    const EXCLUSIVE: &'static [(&'static str, &'static str)] = &[("samples", "samples-mult")];
+}
+
+/// The default T when neither `samples` nor `samples-mult` is given.
+pub const DEFAULT_SAMPLES: usize = 100;
+
 /// Named parameter sets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Preset {
     /// Gerstgrasser et al.'s figure: d = 32, T ∈ {100, 316, 1000}, σ² ∈ {0.01, 0.1, 1, 10, 100},
     /// 50 iterations, replace and accumulate.
@@ -219,6 +237,27 @@ pub enum Preset {
 }
 
 impl Preset {
+    /// Every preset: (name, description).
+    pub const ALL: &'static [(&'static str, &'static str)] = &[
+        (
+            "paper",
+            "Gerstgrasser et al.'s figure: d = 32, T ∈ {100, 316, 1000}, σ² ∈ {0.01…100}",
+        ),
+        (
+            "standard",
+            "the benchmark sweep: d ∈ {10, 50, 100}, T = 2..10 × d (270 000 fits)",
+        ),
+    ];
+
+    /// The preset of a name.
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "paper" => Some(Preset::Paper),
+            "standard" => Some(Preset::Standard),
+            _ => None,
+        }
+    }
+
     /// The preset's configuration.
     pub fn config(self) -> SweepConfig {
         match self {
@@ -259,38 +298,23 @@ pub struct Point {
     pub ridge: f64,
 }
 
-/// A bad sweep configuration: names the field.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{field}: {why}")]
-pub struct ConfigError {
-    /// The offending field (`--flag` name / TOML key).
-    pub field: &'static str,
-    /// What is wrong with it.
-    pub why: String,
-}
+use crate::experiment::{ConfigError, bad, count_from_f64, distinct};
 
-fn bad(field: &'static str, why: impl Into<String>) -> ConfigError {
-    ConfigError {
-        field,
-        why: why.into(),
-    }
-}
+/// Largest σ (and σ₀) accepted: σ² · d · n and the sums of squared errors stay finite in f64.
+pub const MAX_SIGMA: f64 = 1e100;
 
 impl SweepConfig {
-    /// Parses a TOML configuration (unknown keys are errors; a file that gives neither `samples`
-    /// nor `samples-mult` gets the default T = 100).
-    pub fn from_toml(text: &str) -> Result<Self, toml::de::Error> {
-        let table: toml::Table = text.parse()?;
-        let gives_samples = table.contains_key("samples");
-        let mut c: SweepConfig = table.try_into()?;
-        // A file with only `samples-mult` must not inherit the default `samples`.
-        if !gives_samples && c.samples_mult.is_some() {
-            c.samples = None;
+    /// The configuration with the default T filled in when neither `samples` nor `samples-mult`
+    /// is given.
+    pub fn normalised(mut self) -> Self {
+        if self.samples.is_none() && self.samples_mult.is_none() {
+            self.samples = Some(vec![DEFAULT_SAMPLES]);
         }
-        Ok(c)
+        self
     }
 
-    /// Checks every field; the error names the first bad one.
+    /// Checks every field; the error names the first bad one. Size arithmetic is checked: a T
+    /// that does not fit, or a sweep that repeats a point, is refused here.
     pub fn validate(&self) -> Result<(), ConfigError> {
         if self.dim.is_empty() {
             return Err(bad("dim", "needs at least one value"));
@@ -298,6 +322,7 @@ impl SweepConfig {
         if let Some(d) = self.dim.iter().find(|&&d| d == 0) {
             return Err(bad("dim", format!("{d} is not >= 1")));
         }
+        distinct("dim", &self.dim)?;
         match (&self.samples, &self.samples_mult) {
             (Some(_), Some(_)) => {
                 return Err(bad("samples", "give samples or samples-mult, not both"));
@@ -306,6 +331,7 @@ impl SweepConfig {
             (Some(ts), None) if ts.is_empty() => {
                 return Err(bad("samples", "needs at least one value"));
             }
+            (Some(ts), None) => distinct("samples", ts)?,
             (None, Some(ms)) if ms.is_empty() => {
                 return Err(bad("samples-mult", "needs at least one value"));
             }
@@ -314,7 +340,6 @@ impl SweepConfig {
                     return Err(bad("samples-mult", format!("{m} is not a positive number")));
                 }
             }
-            _ => {}
         }
         if self.sigma.is_empty() {
             return Err(bad("sigma", "needs at least one value"));
@@ -325,12 +350,23 @@ impl SweepConfig {
                 format!("{s} must be a finite standard deviation >= 0"),
             ));
         }
+        // σ² must stay far from overflow: the test errors are ~σ²·d·n and their squares are summed.
+        if let Some(s) = self.sigma.iter().find(|s| **s > MAX_SIGMA) {
+            return Err(bad(
+                "sigma",
+                format!(
+                    "{s} is so large that the test errors overflow f64 (at most {MAX_SIGMA:e})"
+                ),
+            ));
+        }
+        distinct("sigma", &self.sigma)?;
         if self.ridge.is_empty() {
             return Err(bad("ridge", "needs at least one value"));
         }
         if let Some(r) = self.ridge.iter().find(|r| !r.is_finite() || **r < 0.0) {
             return Err(bad("ridge", format!("{r} must be finite and >= 0")));
         }
+        distinct("ridge", &self.ridge)?;
         if self.iterations == 0 {
             return Err(bad("iterations", "must be >= 1"));
         }
@@ -338,9 +374,12 @@ impl SweepConfig {
             return Err(bad("repeats", "must be >= 1"));
         }
         if let Some(s0) = self.sigma0
-            && (!s0.is_finite() || s0 < 0.0)
+            && (!s0.is_finite() || s0 < 0.0 || s0 > MAX_SIGMA)
         {
-            return Err(bad("sigma0", format!("{s0} must be finite and >= 0")));
+            return Err(bad(
+                "sigma0",
+                format!("{s0} must be finite, >= 0 and at most {MAX_SIGMA:e}"),
+            ));
         }
         if self.samples0 == Some(0) {
             return Err(bad("samples0", "must be >= 1"));
@@ -358,7 +397,20 @@ impl SweepConfig {
                 "accumulate-subsample does not take sigma0/samples0",
             ));
         }
-        for p in self.points() {
+        let points = self.points()?;
+        for (i, p) in points.iter().enumerate() {
+            if let Some(q) = points.iter().skip(i + 1).find(|q| {
+                q.dim == p.dim && q.samples == p.samples && q.sigma == p.sigma && q.ridge == p.ridge
+            }) {
+                return Err(bad(
+                    "samples-mult",
+                    format!(
+                        "two values give T = {} at d = {} (point d={} T={} σ={} λ={} twice): \
+                         remove one",
+                        q.samples, q.dim, q.dim, q.samples, q.sigma, q.ridge
+                    ),
+                ));
+            }
             if p.samples < p.dim && p.ridge == 0.0 {
                 return Err(bad(
                     "samples",
@@ -378,27 +430,30 @@ impl SweepConfig {
                     ),
                 ));
             }
-            self.chain(&p, Mode::Replace)
+            self.chain(p, Mode::Replace)
                 .validate()
                 .map_err(|e| bad("config", e.to_string()))?;
         }
         Ok(())
     }
 
-    /// The T values for dimension `d`.
-    pub fn samples_for(&self, d: usize) -> Vec<usize> {
+    /// The T values for dimension `d` (checked: a T that does not fit is an error naming the flag).
+    pub fn samples_for(&self, d: usize) -> Result<Vec<usize>, ConfigError> {
         match (&self.samples, &self.samples_mult) {
-            (Some(ts), _) => ts.clone(),
-            (None, Some(ms)) => ms.iter().map(|m| (m * d as f64).round() as usize).collect(),
-            (None, None) => Vec::new(),
+            (Some(ts), _) => Ok(ts.clone()),
+            (None, Some(ms)) => ms
+                .iter()
+                .map(|m| count_from_f64("samples-mult", (m * d as f64).round()))
+                .collect(),
+            (None, None) => Ok(vec![DEFAULT_SAMPLES]),
         }
     }
 
     /// Every point of the product d × T × σ × λ, in canonical order (d outermost).
-    pub fn points(&self) -> Vec<Point> {
+    pub fn points(&self) -> Result<Vec<Point>, ConfigError> {
         let mut out = Vec::new();
         for &d in &self.dim {
-            for t in self.samples_for(d) {
+            for t in self.samples_for(d)? {
                 for &sigma in &self.sigma {
                     for &ridge in &self.ridge {
                         out.push(Point {
@@ -412,7 +467,7 @@ impl SweepConfig {
                 }
             }
         }
-        out
+        Ok(out)
     }
 
     /// The core chain configuration of a point in one mode.
@@ -458,54 +513,6 @@ impl SweepConfig {
     }
 }
 
-/// `--shard i/n`: this run takes the points whose index ≡ i (mod n), 0 ≤ i < n.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Shard {
-    /// i, from 0.
-    pub index: usize,
-    /// n ≥ 1.
-    pub count: usize,
-}
-
-impl Shard {
-    /// Whether this shard runs point `p`.
-    pub fn owns(&self, p: &Point) -> bool {
-        p.index % self.count == self.index
-    }
-}
-
-impl FromStr for Shard {
-    type Err = ConfigError;
-
-    /// ```
-    /// use engram::collapse::Shard;
-    /// assert_eq!("1/4".parse::<Shard>().unwrap(), Shard { index: 1, count: 4 });
-    /// assert!("4/4".parse::<Shard>().is_err());
-    /// assert!("x".parse::<Shard>().is_err());
-    /// ```
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let err = || {
-            bad(
-                "shard",
-                format!("{s:?} is not i/n with integers 0 <= i < n (e.g. --shard 0/4)"),
-            )
-        };
-        let (i, n) = s.split_once('/').ok_or_else(err)?;
-        let index: usize = i.trim().parse().map_err(|_| err())?;
-        let count: usize = n.trim().parse().map_err(|_| err())?;
-        if count == 0 || index >= count {
-            return Err(err());
-        }
-        Ok(Shard { index, count })
-    }
-}
-
-impl fmt::Display for Shard {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}", self.index, self.count)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -514,7 +521,7 @@ mod tests {
     fn standard_preset_is_270000_fits() {
         let c = Preset::Standard.config();
         c.validate().unwrap();
-        let fits = c.points().len() * c.repeats * c.iterations * c.mode.modes().len();
+        let fits = c.points().unwrap().len() * c.repeats * c.iterations * c.mode.modes().len();
         assert_eq!(fits, 270_000);
     }
 
@@ -522,8 +529,17 @@ mod tests {
     fn paper_preset_grid() {
         let c = Preset::Paper.config();
         c.validate().unwrap();
-        assert_eq!(c.points().len(), 15);
+        assert_eq!(c.points().unwrap().len(), 15);
         assert!((c.sigma[1] * c.sigma[1] - 0.1).abs() < 1e-15);
+    }
+
+    #[test]
+    fn defaults_are_the_flags_defaults() {
+        let c = SweepConfig::default().normalised();
+        assert_eq!(c.dim, vec![32]);
+        assert_eq!(c.samples, Some(vec![100]));
+        assert_eq!((c.iterations, c.repeats, c.seed), (50, 100, 0));
+        c.validate().unwrap();
     }
 
     #[test]
@@ -540,31 +556,41 @@ mod tests {
         assert_eq!(c.validate().unwrap_err().field, "sigma");
         let c = SweepConfig {
             repeats: 0,
-            ..SweepConfig::default()
+            ..SweepConfig::default().normalised()
         };
         assert_eq!(c.validate().unwrap_err().field, "repeats");
         let c = SweepConfig {
             sigma: vec![f64::NAN],
-            ..SweepConfig::default()
+            ..SweepConfig::default().normalised()
         };
         assert_eq!(c.validate().unwrap_err().field, "sigma");
     }
 
     #[test]
-    fn shards_partition_the_points() {
-        let c = Preset::Standard.config();
-        let pts = c.points();
-        for n in 1..5 {
-            let mut owned = vec![0; pts.len()];
-            for i in 0..n {
-                let s = Shard { index: i, count: n };
-                for p in &pts {
-                    if s.owns(p) {
-                        owned[p.index] += 1;
-                    }
-                }
-            }
-            assert!(owned.iter().all(|&k| k == 1));
-        }
+    fn absurd_sizes_and_duplicates_are_refused() {
+        let base = SweepConfig::default().normalised();
+        let c = SweepConfig {
+            samples: None,
+            samples_mult: Some(vec![1e300]),
+            ..base.clone()
+        };
+        assert_eq!(c.validate().unwrap_err().field, "samples-mult");
+        let c = SweepConfig {
+            dim: vec![4, 4],
+            ..base.clone()
+        };
+        assert_eq!(c.validate().unwrap_err().field, "dim");
+        let c = SweepConfig {
+            dim: vec![10],
+            samples: None,
+            samples_mult: Some(vec![3.0, 3.04]),
+            ..base.clone()
+        };
+        assert_eq!(c.validate().unwrap_err().field, "samples-mult");
+        let c = SweepConfig {
+            sigma: vec![1e153],
+            ..base
+        };
+        assert_eq!(c.validate().unwrap_err().field, "sigma");
     }
 }

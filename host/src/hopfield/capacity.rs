@@ -16,8 +16,6 @@
 //! sweep orders (`sweep_order`). The host kernel ([`super::binary`], the default) and the
 //! core reference (`--kernel core`) give identical results.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-
 use engram_core::hopfield::{
     BinaryMemory, PatternForm, flip_exactly, run_async, sign_rule, words_for,
 };
@@ -25,58 +23,57 @@ use engram_core::rng::{Rng, key_str};
 use serde::{Deserialize, Serialize};
 
 use super::binary::{self, BitPatterns, to_u64};
-use super::output::{
-    Check, ConfigError, Outcome, Report, RunOptions, Verdict, at_least, bad, finish, num,
-    par_trials, write_csv,
+use super::num;
+use crate::experiment::plot::{Figure, Marker, Series, VLine, draw};
+use crate::experiment::{
+    Check, ConfigError, Done, Estimate, Experiment, Files, PointCtx, ResultsDir, Size, at_least,
+    at_most, bad, distinct, in_range, non_empty,
 };
-use super::plot::{Figure, Series, VLine, draw};
 
-/// Which implementation runs the dynamics (results are identical).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "kebab-case")]
-pub enum Kernel {
-    /// Host fast path (bit-packed u64 / batched GEMM kernels).
-    Host,
-    /// The core reference kernels.
-    Core,
-}
+pub use crate::experiment::Kernel;
 
-/// Parameters of a capacity sweep.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+/// Parameters of a capacity sweep: the flags of `engram hopfield capacity` and its TOML keys.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, clap::Args)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
 pub struct CapacityConfig {
-    /// Network sizes N.
+    /// Network sizes N (list).
+    #[arg(long, value_delimiter = ',', default_value = "256,512,1024")]
     pub n: Vec<usize>,
-    /// Loads α = P/N.
+    /// Loads α = P/N (list).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        allow_negative_numbers = true,
+        default_value = "0.06,0.07,0.08,0.09,0.1,0.11,0.12,0.13,0.14,0.15,0.16,0.17,0.18,0.19,0.2"
+    )]
     pub alpha: Vec<f64>,
-    /// Independent pattern sets per point.
+    /// Independent pattern sets per point (the unit of the standard errors).
+    #[arg(long, default_value_t = 20)]
     pub trials: usize,
     /// Cues per pattern set (cue c is pattern c mod P).
+    #[arg(long, default_value_t = 20)]
     pub cues: usize,
     /// Fraction of bits flipped in a cue.
+    #[arg(long, default_value_t = 0.1, allow_negative_numbers = true)]
     pub flip: f64,
     /// Sweep limit of the asynchronous dynamics.
+    #[arg(long, default_value_t = 100)]
     pub max_sweeps: usize,
-    /// Master seed.
+    /// Master seed; results depend only on (config, seed).
+    #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// Implementation.
+    /// Implementation (identical results).
+    #[arg(long, value_enum, default_value_t = Kernel::Host)]
     pub kernel: Kernel,
 }
 
 impl Default for CapacityConfig {
     fn default() -> Self {
-        Self {
-            n: vec![256, 512, 1024],
-            alpha: (6..=20).map(|k| f64::from(k) / 100.0).collect(),
-            trials: 20,
-            cues: 20,
-            flip: 0.1,
-            max_sweeps: 100,
-            seed: 0,
-            kernel: Kernel::Host,
-        }
+        crate::experiment::defaults()
     }
 }
+
+impl crate::experiment::ExperimentConfig for CapacityConfig {}
 
 /// Mean final overlap below which retrieval has failed (the α_c criterion).
 pub const OVERLAP_LIMIT: f64 = 0.9;
@@ -88,18 +85,13 @@ pub const ALPHA_C: f64 = 0.138;
 impl CapacityConfig {
     /// Checks every field; the error names the first bad one.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        if self.n.is_empty() {
-            return Err(bad("n", "needs at least one value"));
-        }
+        non_empty("n", &self.n)?;
         for &n in &self.n {
             at_least("n", n, 2)?;
-            if n > 1 << 16 {
-                return Err(bad("n", format!("{n} is above the supported 65536")));
-            }
+            at_most("n", n, 1 << 16)?;
         }
-        if self.alpha.is_empty() {
-            return Err(bad("alpha", "needs at least one value"));
-        }
+        distinct("n", &self.n)?;
+        non_empty("alpha", &self.alpha)?;
         for &a in &self.alpha {
             if !(a.is_finite() && a > 0.0 && a <= 4.0) {
                 return Err(bad("alpha", format!("{a} must be in (0, 4]")));
@@ -108,8 +100,18 @@ impl CapacityConfig {
         at_least("trials", self.trials, 1)?;
         at_least("cues", self.cues, 1)?;
         at_least("max-sweeps", self.max_sweeps, 1)?;
-        if !(self.flip.is_finite() && (0.0..=0.5).contains(&self.flip)) {
-            return Err(bad("flip", format!("{} must be in [0, 0.5]", self.flip)));
+        in_range("flip", self.flip, 0.0, 0.5)?;
+        let pts = self.points();
+        for (i, p) in pts.iter().enumerate() {
+            if pts.iter().skip(i + 1).any(|q| q == p) {
+                return Err(bad(
+                    "alpha",
+                    format!(
+                        "two loads give P = {} at N = {}: the point would run twice; remove one",
+                        p.1, p.0
+                    ),
+                ));
+            }
         }
         Ok(())
     }
@@ -127,7 +129,7 @@ impl CapacityConfig {
 }
 
 /// What one point measured.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PointResult {
     /// N.
     pub n: usize,
@@ -137,7 +139,8 @@ pub struct PointResult {
     pub stable: f64,
     /// Mean final overlap over all cues.
     pub overlap: f64,
-    /// Its standard error.
+    /// Its standard error, with trials (pattern sets) as the unit: cues of one pattern set are
+    /// correlated, so the spread of the per-trial means is what measures the uncertainty.
     pub overlap_se: f64,
     /// Fraction of cues ending exactly on the cued pattern.
     pub exact: f64,
@@ -218,13 +221,19 @@ fn reduce(n: usize, p: usize, trials: &[Trial]) -> PointResult {
     let all: Vec<(f64, usize)> = trials.iter().flat_map(|t| t.1.iter().copied()).collect();
     let k = all.len() as f64;
     let mean = all.iter().map(|c| c.0).sum::<f64>() / k;
-    let var = all.iter().map(|c| (c.0 - mean).powi(2)).sum::<f64>() / (k - 1.0).max(1.0);
+    // Standard error over trials: per-trial means (equal cue counts, so their mean is `mean`).
+    let per_trial: Vec<f64> = trials
+        .iter()
+        .map(|t| t.1.iter().map(|c| c.0).sum::<f64>() / t.1.len().max(1) as f64)
+        .collect();
+    let nt = per_trial.len() as f64;
+    let var = per_trial.iter().map(|m| (m - mean).powi(2)).sum::<f64>() / (nt - 1.0).max(1.0);
     PointResult {
         n,
         p,
         stable: stable as f64 / (p * trials.len()) as f64,
         overlap: mean,
-        overlap_se: (var / k).sqrt(),
+        overlap_se: (var / nt).sqrt(),
         exact: all.iter().filter(|c| c.0 == 1.0).count() as f64 / k,
         sweeps: all.iter().map(|c| c.1 as f64).sum::<f64>() / k,
     }
@@ -240,47 +249,29 @@ pub fn crossing(points: &[(f64, f64)], limit: f64) -> Option<f64> {
 }
 
 /// The checks: the crossing load for N = 512 and 1024 (other N are reported, not checked).
-pub fn checks(cfg: &CapacityConfig, results: &[PointResult]) -> Vec<Check> {
+pub fn checks(cfg: &CapacityConfig, results: &[&PointResult]) -> Vec<Check> {
     let mut out = Vec::new();
     for &n in &cfg.n {
+        if n != 512 && n != 1024 {
+            continue;
+        }
         let pts: Vec<(f64, f64)> = results
             .iter()
             .filter(|r| r.n == n)
             .map(|r| (r.p as f64 / n as f64, r.overlap))
             .collect();
-        let tested = n == 512 || n == 1024;
         let what = format!("α where mean overlap < {OVERLAP_LIMIT}, N = {n}");
-        let tol = if tested {
-            format!("∈ [{}, {}]", ALPHA_RANGE.0, ALPHA_RANGE.1)
-        } else {
-            "reported".to_owned()
-        };
-        let Some(a) = crossing(&pts, OVERLAP_LIMIT) else {
-            if tested {
-                out.push(Check {
-                    verdict: if pts.len() == cfg.alpha.len() {
-                        Verdict::Fail
-                    } else {
-                        Verdict::Missing
-                    },
-                    ..Check::missing(
-                        format!("{what} (no crossing on the grid)"),
-                        Some(ALPHA_C),
-                        &tol,
-                    )
-                });
+        let c = Check::new(what, crossing(&pts, OVERLAP_LIMIT)).theory(ALPHA_C);
+        out.push(match c.measured {
+            Some(_) => c.within(ALPHA_RANGE.0, ALPHA_RANGE.1),
+            None if pts.len() < cfg.alpha.len() => {
+                c.not_applicable("not every load of N was run (interrupted or sharded)")
             }
-            continue;
-        };
-        if tested {
-            out.push(Check {
-                check: what,
-                measured: a,
-                theory: Some(ALPHA_C),
-                tolerance: tol,
-                verdict: Verdict::from_bool((ALPHA_RANGE.0..=ALPHA_RANGE.1).contains(&a)),
-            });
-        }
+            None => c.failed(
+                format!("∈ [{}, {}]", ALPHA_RANGE.0, ALPHA_RANGE.1),
+                "no crossing on the grid of --alpha",
+            ),
+        });
     }
     out
 }
@@ -298,82 +289,136 @@ pub const HEADER: [&str; 9] = [
     "cues",
 ];
 
-/// Runs the sweep into `opts.out`; Ctrl-C (`stop`) keeps the finished points.
-pub fn run(cfg: &CapacityConfig, opts: &RunOptions, stop: &AtomicBool) -> anyhow::Result<Outcome> {
-    cfg.validate()?;
-    let (config, provenance) = opts.begin(
-        cfg,
-        match cfg.kernel {
+/// The classical capacity sweep as an [`Experiment`].
+#[derive(Debug, Clone)]
+pub struct Capacity {
+    cfg: CapacityConfig,
+}
+
+impl Experiment for Capacity {
+    type Config = CapacityConfig;
+    type Point = (usize, usize);
+    type Output = PointResult;
+
+    const NAME: &'static str = "hopfield-capacity";
+    const TITLE: &'static str = "classical capacity";
+    const RESULTS: &'static str = "hopfield/capacity";
+    const UNIT: &'static str = "trials";
+
+    fn new(cfg: CapacityConfig) -> anyhow::Result<Self> {
+        cfg.validate()?;
+        Ok(Capacity { cfg })
+    }
+
+    fn config(&self) -> &CapacityConfig {
+        &self.cfg
+    }
+
+    fn intro(&self) -> String {
+        "Classical Hopfield network, Hebbian W = Σ ξξᵀ (zero diagonal), asynchronous updates from \
+         cues with a fraction of bits flipped (docs/hopfield.md#capacity-experiment). Critical load \
+         α_c ≈ 0.138 (Amit, Gutfreund & Sompolinsky 1985); finite-N estimate: the load where the \
+         mean final overlap falls below 0.9 (≈ 0.14 for N ≈ 500–1000). Exact stability of a given \
+         pattern up to P ≈ N/(2 ln N), of all patterns up to N/(4 ln N) (McEliece et al. 1987)."
+            .to_owned()
+    }
+
+    fn kernels(&self) -> String {
+        match self.cfg.kernel {
             Kernel::Host => {
                 "host bit-packed u64 popcount overlaps, i32 sign-mask fields (pulp dispatch), exact"
             }
             Kernel::Core => "engram-core PatternForm reference (run_async)",
-        },
-    )?;
-    let points = cfg.points();
-    let bar = opts.bar((points.len() * cfg.trials) as u64, "trials");
-    let pool = opts.pool()?;
-    let mut results = Vec::new();
-    for &(n, p) in &points {
-        let trials =
-            pool.install(|| par_trials(cfg.trials, stop, &bar, |t| run_trial(cfg, n, p, t)))?;
-        let Some(trials) = trials else { break };
-        results.push(reduce(n, p, &trials));
-        if stop.load(Ordering::Relaxed) {
-            break;
         }
+        .to_owned()
     }
-    bar.finish_and_clear();
-    let rows: Vec<Vec<String>> = results
-        .iter()
-        .map(|r| {
-            vec![
-                r.n.to_string(),
-                r.p.to_string(),
-                num(r.p as f64 / r.n as f64),
-                num(r.stable),
-                num(r.overlap),
-                num(r.overlap_se),
-                num(r.exact),
-                num(r.sweeps),
-                (cfg.trials * cfg.cues).to_string(),
-            ]
-        })
-        .collect();
-    write_csv(&opts.out.join("capacity.csv"), &HEADER, &rows)?;
-    let mut plots = Vec::new();
-    if !results.is_empty() {
-        plot(&opts.out, cfg, &results)?;
-        plots = vec!["overlap.svg".to_owned(), "stable.svg".to_owned()];
+
+    fn points(&self) -> Vec<(usize, usize)> {
+        self.cfg.points()
     }
-    let checks = checks(cfg, &results);
-    finish(
-        &opts.out,
-        Report {
-            experiment: "hopfield-capacity",
-            title: "classical capacity",
-            intro: "Classical Hopfield network, Hebbian W = Σ ξξᵀ (zero diagonal), asynchronous \
-                    updates from cues with a fraction of bits flipped. Critical load α_c ≈ 0.138 \
-                    (Amit, Gutfreund & Sompolinsky 1985); finite-N estimate: the load where the mean \
-                    final overlap falls below 0.9 (≈ 0.14 for N ≈ 500–1000). Exact stability of a \
-                    given pattern up to P ≈ N/(2 ln N), of all patterns up to N/(4 ln N) \
-                    (McEliece et al. 1987).",
-            config,
-            points: (points.len(), results.len()),
-            interrupted: results.len() < points.len(),
-            provenance,
-            plots,
-            data: vec!["capacity.csv".to_owned(), "config.toml".to_owned()],
-        },
-        checks,
-    )
+
+    fn label(&self, &(n, p): &(usize, usize)) -> String {
+        format!("N={n} P={p}")
+    }
+
+    fn work(&self, _p: &(usize, usize)) -> u64 {
+        self.cfg.trials as u64
+    }
+
+    fn estimate(&self) -> Result<Estimate, ConfigError> {
+        let c = &self.cfg;
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()) as u64;
+        let mut memory = Size::constant(0);
+        let mut work = 0.0;
+        for (n, p) in c.points() {
+            // Patterns packed (two copies), overlaps, order: per worker.
+            let m = Size::of("n", n as u64)
+                .times("alpha", p as u64)?
+                .times("", 1)?
+                .plus(Size::of("n", n as u64).times("", 16)?)?;
+            if m.get() > memory.get() {
+                memory = m;
+            }
+            work += (c.trials * c.cues) as f64 * (n * p) as f64 * 8.0;
+        }
+        Ok(Estimate::new(
+            memory.times("", threads)?,
+            Size::of("n", c.n.len() as u64)
+                .times("alpha", c.alpha.len() as u64)?
+                .times("", 200)?,
+            work,
+            2e9 * threads as f64,
+            "n/alpha/trials/cues",
+        ))
+    }
+
+    fn run_point(
+        &self,
+        &(n, p): &(usize, usize),
+        ctx: &PointCtx<'_>,
+    ) -> anyhow::Result<Option<PointResult>> {
+        let trials = ctx.par_map(self.cfg.trials, |t| run_trial(&self.cfg, n, p, t))?;
+        Ok(trials.map(|t| reduce(n, p, &t)))
+    }
+
+    fn checks(&self, done: &[Done<'_, Self>]) -> Vec<Check> {
+        let results: Vec<&PointResult> = done.iter().map(|d| d.output).collect();
+        checks(&self.cfg, &results)
+    }
+
+    fn write_outputs(&self, out: &ResultsDir, done: &[Done<'_, Self>]) -> anyhow::Result<Files> {
+        let cfg = &self.cfg;
+        let results: Vec<&PointResult> = done.iter().map(|d| d.output).collect();
+        let rows: Vec<Vec<String>> = results
+            .iter()
+            .map(|r| {
+                vec![
+                    r.n.to_string(),
+                    r.p.to_string(),
+                    num(r.p as f64 / r.n as f64),
+                    num(r.stable),
+                    num(r.overlap),
+                    num(r.overlap_se),
+                    num(r.exact),
+                    num(r.sweeps),
+                    (cfg.trials * cfg.cues).to_string(),
+                ]
+            })
+            .collect();
+        out.write_csv("capacity.csv", &HEADER, &rows)?;
+        let mut files = Files {
+            data: vec!["capacity.csv".to_owned()],
+            plots: Vec::new(),
+        };
+        if !results.is_empty() {
+            plot(out, cfg, &results)?;
+            files.plots = vec!["overlap.svg".to_owned(), "stable.svg".to_owned()];
+        }
+        Ok(files)
+    }
 }
 
-fn plot(
-    dir: &std::path::Path,
-    cfg: &CapacityConfig,
-    results: &[PointResult],
-) -> anyhow::Result<()> {
+fn plot(dir: &ResultsDir, cfg: &CapacityConfig, results: &[&PointResult]) -> anyhow::Result<()> {
     let series = |f: &dyn Fn(&PointResult) -> f64| -> Vec<Series> {
         cfg.n
             .iter()
@@ -387,6 +432,7 @@ fn plot(
                     .collect(),
                 color: k,
                 dashed: false,
+                marker: Marker::Circle,
             })
             .collect()
     };
@@ -418,9 +464,11 @@ fn plot(
         points: vec![(a0, OVERLAP_LIMIT), (a1, OVERLAP_LIMIT)],
         color: 7,
         dashed: true,
+        marker: Marker::None,
     });
     draw(
-        &dir.join("overlap.svg"),
+        dir,
+        "overlap.svg",
         &Figure {
             title: format!(
                 "mean final overlap from cues with {} % of bits flipped",
@@ -429,6 +477,8 @@ fn plot(
             x_desc: "load α = P/N".to_owned(),
             y_desc: "mean final overlap m".to_owned(),
             log_x: false,
+            log_y: false,
+            legend_right: false,
             y_range: None,
             legend_upper: false,
             series: s,
@@ -436,12 +486,15 @@ fn plot(
         },
     )?;
     draw(
-        &dir.join("stable.svg"),
+        dir,
+        "stable.svg",
         &Figure {
             title: "fraction of stored patterns that are exact fixed points".to_owned(),
             x_desc: "load α = P/N".to_owned(),
             y_desc: "stable fraction".to_owned(),
             log_x: false,
+            log_y: false,
+            legend_right: false,
             y_range: Some((-0.02, 1.02)),
             legend_upper: false,
             series: series(&|r| r.stable),

@@ -19,13 +19,45 @@
 
 pub mod binary;
 pub mod capacity;
-pub mod dense;
 pub mod fastexp;
-pub mod grow;
-pub mod kde;
-pub mod modern;
-pub mod output;
-pub mod plot;
 pub mod retrieval;
 
-pub use output::{Check, ConfigError, Outcome, RunOptions, Summary, Verdict, checks_table};
+/// Shortest round-trip text of a float, so a CSV read back gives the same bits.
+pub fn num(x: f64) -> String {
+    format!("{x}")
+}
+
+/// The sweep of each reproduction tier for the capacity experiment.
+pub fn capacity_tier(t: crate::experiment::registry::Tier) -> capacity::CapacityConfig {
+    use crate::experiment::registry::Tier;
+    let base = capacity::CapacityConfig::default();
+    match t {
+        Tier::Quick => capacity::CapacityConfig {
+            n: vec![512],
+            alpha: (8..=20).map(|k| f64::from(k) / 100.0).collect(),
+            trials: 8,
+            cues: 10,
+            ..base
+        },
+        Tier::Default => base,
+        Tier::Full => capacity::CapacityConfig {
+            n: vec![256, 512, 1024, 2048],
+            alpha: (50..=200)
+                .step_by(5)
+                .map(|k| f64::from(k) / 1000.0)
+                .collect(),
+            trials: 100,
+            ..base
+        },
+    }
+}
+
+/// The registry entries of the family, in report order.
+pub fn registry() -> Vec<crate::experiment::registry::Entry> {
+    vec![crate::register!(
+        "hopfield",
+        capacity::Capacity,
+        "classical capacity: α where retrieval fails ≈ 0.138",
+        capacity_tier
+    )]
+}
