@@ -19,6 +19,7 @@
 
 pub mod binary;
 pub mod capacity;
+pub mod dense;
 pub mod fastexp;
 pub mod retrieval;
 
@@ -52,12 +53,39 @@ pub fn capacity_tier(t: crate::experiment::registry::Tier) -> capacity::Capacity
     }
 }
 
+/// The sweep of each reproduction tier for the dense-memory experiment.
+pub fn dense_tier(t: crate::experiment::registry::Tier) -> dense::DenseConfig {
+    use crate::experiment::registry::Tier;
+    let base = dense::DenseConfig::default();
+    match t {
+        Tier::Quick => dense::DenseConfig {
+            p: vec![10, 50, 200],
+            trials: 2,
+            ..base
+        },
+        Tier::Default => base,
+        Tier::Full => dense::DenseConfig {
+            p: vec![10, 25, 50, 100, 150, 200, 250, 300, 350, 400, 500],
+            trials: 50,
+            ..base
+        },
+    }
+}
+
 /// The registry entries of the family, in report order.
 pub fn registry() -> Vec<crate::experiment::registry::Entry> {
-    vec![crate::register!(
-        "hopfield",
-        capacity::Capacity,
-        "classical capacity: α where retrieval fails ≈ 0.138",
-        capacity_tier
-    )]
+    vec![
+        crate::register!(
+            "hopfield",
+            capacity::Capacity,
+            "classical capacity: α where retrieval fails ≈ 0.138",
+            capacity_tier
+        ),
+        crate::register!(
+            "hopfield",
+            dense::Dense,
+            "dense memory F(x) = x³: ≥ 95 % of P = 200 stable at N = 100, classical none",
+            dense_tier
+        ),
+    ]
 }
