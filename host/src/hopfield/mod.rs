@@ -21,6 +21,7 @@ pub mod binary;
 pub mod capacity;
 pub mod dense;
 pub mod fastexp;
+pub mod grow;
 pub mod retrieval;
 
 /// Shortest round-trip text of a float, so a CSV read back gives the same bits.
@@ -72,6 +73,27 @@ pub fn dense_tier(t: crate::experiment::registry::Tier) -> dense::DenseConfig {
     }
 }
 
+/// The run of each reproduction tier for the growing-memory experiment.
+pub fn grow_tier(t: crate::experiment::registry::Tier) -> grow::GrowConfig {
+    use crate::experiment::registry::Tier;
+    let base = grow::GrowConfig::default();
+    match t {
+        Tier::Quick => grow::GrowConfig {
+            k: 4,
+            n: 500,
+            seeds: 10,
+            ..base
+        },
+        Tier::Default => base,
+        Tier::Full => grow::GrowConfig {
+            k: 16,
+            n: 10000,
+            seeds: 200,
+            ..base
+        },
+    }
+}
+
 /// The registry entries of the family, in report order.
 pub fn registry() -> Vec<crate::experiment::registry::Entry> {
     vec![
@@ -86,6 +108,12 @@ pub fn registry() -> Vec<crate::experiment::registry::Entry> {
             dense::Dense,
             "dense memory F(x) = x³: ≥ 95 % of P = 200 stable at N = 100, classical none",
             dense_tier
+        ),
+        crate::register!(
+            "hopfield",
+            grow::Grow,
+            "growing CRP memory: K ± 1 memories, purity > 0.95 on K Gaussians",
+            grow_tier
         ),
     ]
 }
