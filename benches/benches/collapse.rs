@@ -3,10 +3,10 @@
 //!
 //! `cargo bench -p engram-benches --bench collapse`
 
-use std::sync::atomic::AtomicBool;
-
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use engram::collapse::{BatchedScratch, Preset, RunOptions, run_sweep, shortcut_batched};
+use engram::collapse::{BatchedScratch, Collapse, Preset, shortcut_batched};
+use engram::experiment::{Experiment, RunOptions, run};
+use engram::signals::Stop;
 use engram_core::collapse::{
     ChainConfig, Mode, run_chain, run_shortcut, scratch_len, shortcut_scratch_len,
 };
@@ -24,15 +24,8 @@ fn standard_sweep(c: &mut Criterion) {
         b.iter(|| {
             k += 1;
             let out = root.join(k.to_string());
-            let opts = RunOptions {
-                config: Preset::Standard.config(),
-                out: out.clone(),
-                threads,
-                shard: None,
-                resume: false,
-                progress: false,
-            };
-            let outcome = run_sweep(&opts, &AtomicBool::new(false)).unwrap();
+            let exp = Collapse::new(Preset::Standard.config()).unwrap();
+            let outcome = run(&exp, &RunOptions::new(&out, threads), &Stop::new()).unwrap();
             assert_eq!(outcome.summary.failed, 0);
             let _ = std::fs::remove_dir_all(out);
         })

@@ -115,42 +115,56 @@ fn shards_merge_into_the_unsharded_files() {
 
 /// Cut `runs.csv` back to its first point (as if Ctrl-C had stopped the run), resume, and get the
 /// uninterrupted file back byte for byte: finished work is kept, nothing is recomputed differently.
+/// A run killed mid-way (its checkpoint holds one finished point and a line cut short) resumes to
+/// files identical to an uninterrupted run's, at another thread count; without `--resume` the
+/// directory is protected.
 #[test]
 fn resume_after_interruption_completes_identically() {
     let whole = tmp("resume-whole");
-    run_sweep(&whole, &[]);
+    run_sweep(&whole, &["--threads", "2"]);
     let full = read(&whole.join("runs.csv"));
     let part = tmp("resume-part");
-    std::fs::create_dir_all(&part).unwrap();
-    std::fs::copy(whole.join("config.toml"), part.join("config.toml")).unwrap();
-    // header + one point: 3 modes × 12 iterations.
-    let kept: String = full
-        .lines()
-        .take(1 + 36)
-        .map(|l| format!("{l}\n"))
-        .collect();
-    std::fs::write(part.join("runs.csv"), &kept).unwrap();
-    // Without --resume the directory is protected.
+    std::fs::create_dir_all(part.join(".engram")).unwrap();
+    for f in ["config.toml", ".engram/manifest.json"] {
+        std::fs::copy(whole.join(f), part.join(f)).unwrap();
+    }
+    let points = read(&whole.join(".engram/points.jsonl"));
+    let mut lines = points.lines();
+    let first = lines.next().unwrap();
+    let second = lines.next().unwrap();
+    // One whole point, then half of the next line (SIGKILL while writing).
+    std::fs::write(
+        part.join(".engram/points.jsonl"),
+        format!("{first}\n{}", &second[..second.len() / 2]),
+    )
+    .unwrap();
     let o = engram(&[SWEEP, &["--out", part.to_str().unwrap()]].concat());
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--resume"));
-    run_sweep(&part, &["--resume"]);
+    // `--resume --out DIR` alone uses the saved configuration.
+    let o = engram(&["collapse", "--resume", "--out", part.to_str().unwrap(), "--threads", "1"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(read(&part.join("runs.csv")), full);
+    // A differing flag on resume names the field.
+    let o = engram(&["collapse", "--resume", "--out", part.to_str().unwrap(), "--seed", "3"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--resume: seed is 3 here but 0"));
 }
 
 /// The host's numbers are the core reference's: recompute one literal-path point (ridge > 0) with
 /// `engram_core::collapse::run_chain` and the documented stream keys, and compare bit for bit.
 #[test]
 fn host_means_equal_core_reference() {
-    use engram::collapse::{SweepConfig, read_runs};
+    use engram::collapse::{PointResult, SweepConfig};
     use engram_core::collapse::{Mode, run_chain, scratch_len};
     use engram_core::rng::Rng;
 
     let out = tmp("core-agree");
     run_sweep(&out, &[]);
-    let cfg = SweepConfig::from_toml(&read(&out.join("config.toml"))).unwrap();
-    let results = read_runs(&out.join("runs.csv"), &cfg).unwrap();
-    let r = results.iter().find(|r| r.point.ridge > 0.0).unwrap();
+    let cfg: SweepConfig =
+        engram::experiment::config::read_config(&out.join("config.toml")).unwrap();
+    let results = engram::experiment::dir::read_points::<PointResult>(&out).unwrap();
+    let r = results.values().find(|r| r.point.ridge > 0.0).unwrap();
     for (mi, mode) in [Mode::Replace, Mode::Accumulate].into_iter().enumerate() {
         let chain = cfg.chain(&r.point, mode);
         let mut scratch = vec![0.0; scratch_len(&chain)];
@@ -248,7 +262,8 @@ fn flags_override_the_config_file() {
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let text = String::from_utf8_lossy(&o.stdout);
-    let c = engram::collapse::SweepConfig::from_toml(&text).unwrap();
+    let c: engram::collapse::SweepConfig =
+        engram::experiment::config::from_toml(&text, "stdout").unwrap();
     assert_eq!(c.dim, vec![4, 6]);
     assert_eq!(c.samples_mult, Some(vec![3.0]));
     assert_eq!(c.samples, None);

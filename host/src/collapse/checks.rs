@@ -31,6 +31,9 @@ pub fn theory_for(cfg: &SweepConfig, p: &Point, mode: RunMode, n: usize) -> Opti
             theory::expected_error_replace_synthetic(n, p.dim, p.samples, p.sigma, t0, s0)
         }
         RunMode::Replace => theory::expected_error(Mode::Replace, n, p.dim, p.samples, p.sigma),
+        RunMode::Accumulate if cfg.design == DesignSel::Fixed && !synthetic(cfg) => {
+            theory::expected_error(Mode::Accumulate, n, p.dim, p.samples, p.sigma)
+        }
         RunMode::Accumulate if cfg.design == DesignSel::Fixed && t0 == p.samples => {
             theory::expected_error_accumulate_synthetic(n, p.dim, p.samples, p.sigma, s0)
         }

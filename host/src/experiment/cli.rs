@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::{anyhow, bail};
 use clap::{ArgMatches, Args, Subcommand};
 
-use super::config::{self, ExperimentConfig, explicit_ids};
+use super::config::{self, ExperimentConfig};
 use super::dir::{Found, ResultsDir, saved_config_path};
 use super::runner::{RunOptions, Shard, merge, run};
 use super::summary::Outcome;
@@ -97,6 +97,15 @@ pub fn threads(requested: Option<usize>) -> anyhow::Result<usize> {
 /// The effective configuration of a command line: defaults < preset or `--config` < flags; with
 /// `--resume`, the configuration saved in `--out` (flags and `--config`, if given, must agree).
 pub fn effective_config<E: Experiment>(run: &RunArgs, m: &ArgMatches) -> anyhow::Result<E::Config> {
+    let saved: Option<E::Config> = match &run.out {
+        Some(out) if run.resume && ResultsDir::inspect(out, E::NAME)? == Found::EarlierRun => {
+            match saved_config_path(out) {
+                Some(p) => Some(config::read_config(&p)?),
+                None => None,
+            }
+        }
+        _ => None,
+    };
     let base: E::Config = if let Some(name) = &run.preset {
         E::preset(name).ok_or_else(|| {
             let names: Vec<&str> = E::presets().iter().map(|p| p.0).collect();
@@ -108,29 +117,20 @@ pub fn effective_config<E: Experiment>(run: &RunArgs, m: &ArgMatches) -> anyhow:
         })?
     } else if let Some(path) = &run.config {
         config::read_config(path)?
+    } else if let Some(s) = &saved {
+        s.clone()
     } else {
         config::defaults()
     };
     let cfg = config::layer(base, m)?;
-    if run.resume
-        && let Some(out) = &run.out
-        && ResultsDir::inspect(out, E::NAME)? == Found::EarlierRun
-        && let Some(saved) = saved_config_path(out)
+    if let (Some(saved), Some(out)) = (&saved, &run.out)
+        && let Some((k, a, b)) = config::first_difference(&cfg, saved)
     {
-        let saved: E::Config = config::read_config(&saved)?;
-        let given = run.config.is_some()
-            || run.preset.is_some()
-            || !explicit_ids::<E::Config>(m).is_empty();
-        if !given {
-            return Ok(saved);
-        }
-        if let Some((k, a, b)) = config::first_difference(&cfg, &saved) {
-            bail!(
-                "--resume: {k} is {a} here but {b} in {}/config.toml: resume with the same \
-                 configuration (or just --resume --out DIR)",
-                out.display()
-            );
-        }
+        bail!(
+            "--resume: {k} is {a} here but {b} in {}/config.toml: resume with the same \
+             configuration (or just --resume --out DIR)",
+            out.display()
+        );
     }
     Ok(cfg)
 }
