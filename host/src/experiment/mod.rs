@@ -162,3 +162,6 @@ pub fn default_out<E: Experiment>(suffix: &str) -> PathBuf {
         chrono::Utc::now().format("%Y%m%dT%H%M%SZ")
     ))
 }
+
+#[cfg(test)]
+mod tests;
