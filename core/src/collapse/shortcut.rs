@@ -63,7 +63,7 @@ pub fn bartlett_factor<T: Real>(
 /// iteration, writing ‖ŵₙ − w*‖² for replace and accumulate.
 ///
 /// Why it is exact: with W = XᵀX and uₙ = W⁻¹XᵀEₙ, replace gives ŵₙ − w* = σ Σᵢ₌₁ⁿ uᵢ and accumulate
-/// gives ŵₙ − w* = σ Σᵢ₌₁ⁿ uᵢ / i (papers.md §1), and the error does not depend on w*. Given X, the
+/// gives ŵₙ − w* = σ Σᵢ₌₁ⁿ uᵢ / i (docs/collapse.md), and the error does not depend on w*. Given X, the
 /// XᵀEᵢ are iid N(0, W); with W = LLᵀ, L z (z ~ N(0, I)) has that law, so uᵢ = W⁻¹ L zᵢ = L⁻ᵀ zᵢ.
 /// And W ~ Wishart_d(I, T) has Bartlett's factor (Bartlett 1933; Anderson, *An Introduction to
 /// Multivariate Statistical Analysis*, Thm 7.2.1): L lower triangular with L_ii² ~ χ²_{T−i} (i from

@@ -1,4 +1,4 @@
-//! Closed-form expectations and variances for the fixed-design chain (papers.md §1).
+//! Closed-form expectations and variances for the fixed-design chain (docs/collapse.md).
 //!
 //! With c = σ²d/(T − d − 1) (needs T ≥ d + 2):
 //! - replace: E\[errorₙ\] = c·n;

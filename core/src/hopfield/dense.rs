@@ -7,7 +7,7 @@ use super::packed::{bit, check_signs, words_for};
 use crate::error::{area, check_len};
 use crate::{Error, Result};
 
-/// Hebbian weights W = Σ_μ ξ^μ ξ^μᵀ with zero diagonal, unscaled (papers.md §2; Hopfield 1982), from
+/// Hebbian weights W = Σ_μ ξ^μ ξ^μᵀ with zero diagonal, unscaled (docs/hopfield.md; Hopfield 1982), from
 /// `p` patterns of `n` ±1 entries given row-major as `patterns` (P×N), into the row-major N×N `w`.
 ///
 /// The 1/N of the textbook form is dropped: it does not change any sign, and integers make the dense

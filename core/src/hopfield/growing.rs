@@ -1,4 +1,4 @@
-//! Growing memories (papers.md §2, "Growing memories"): an online Gaussian mixture with a
+//! Growing memories (docs/hopfield.md, "Growing memories"): an online Gaussian mixture with a
 //! Chinese-restaurant-process prior that creates a new memory when no existing one explains a datum.
 
 use super::softmax::{check_finite, sq_dist};

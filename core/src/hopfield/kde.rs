@@ -1,4 +1,4 @@
-//! The Gaussian kernel-density view of associative memory (papers.md §2, "KDE view"): the energy is
+//! The Gaussian kernel-density view of associative memory (docs/hopfield.md, "KDE view"): the energy is
 //! a scaled negative log-likelihood and the retrieval step is one mean-shift step.
 
 use super::softmax::{check_beta, check_finite, softmax, sq_dist};

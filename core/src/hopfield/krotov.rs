@@ -15,7 +15,7 @@ fn reduced(m: i32, xi_i: bool, s_i: i8) -> i64 {
 
 /// The polynomial dense associative memory: E(s) = −Σ_μ (ξ^μ·s)ⁿ for an integer degree n ≥ 2
 /// (Krotov & Hopfield 2016), exact in `i128`. Error-free capacity grows like N^{n−1}: for N = 100,
-/// n = 3 it is ≈ 360 patterns where the classical network holds ≈ 14 (papers.md §2).
+/// n = 3 it is ≈ 360 patterns where the classical network holds ≈ 14 (docs/hopfield.md).
 ///
 /// Cache: the P overlaps m_μ (as in [`PatternForm`]). Field of unit i, with a_μ = m_μ − ξᵢ^μ sᵢ:
 ///

@@ -1,4 +1,4 @@
-//! Associative memories (papers.md §2): classical binary Hopfield networks in two exactly equal
+//! Associative memories (docs/hopfield.md): classical binary Hopfield networks in two exactly equal
 //! storage forms, dense associative memories, the modern continuous network, the Gaussian-KDE view
 //! and growing (Bayesian nonparametric) memories.
 //!

@@ -8,7 +8,7 @@ use crate::blob::{Blob, Tensor};
 use crate::error::{area, check_len};
 use crate::{Error, Result};
 
-/// The classical binary network stored as its P bit-packed patterns (papers.md §2, "pattern form"):
+/// The classical binary network stored as its P bit-packed patterns (docs/hopfield.md, "pattern form"):
 /// N = 1024, P = 100 is 12.8 KB instead of 4 MiB of `i32` weights.
 ///
 /// With overlaps m_μ = ξ^μ·s = N − 2·popcount(ξ^μ ⊕ s) (the cache, P `i32`s), the network is exactly

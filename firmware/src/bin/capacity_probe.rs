@@ -1,7 +1,7 @@
 //! `capacity_probe`: does a classical Hopfield network of N = 1024 units holding P = 100 patterns
 //! (α ≈ 0.098, below α_c ≈ 0.138) fit the micro:bit v1 (nRF51822: 256 KB flash, 16 KB RAM)?
 //!
-//! The pattern form needs no N×N matrix (papers.md §2): the 100 patterns are 100 × 32 `u32` =
+//! The pattern form needs no N×N matrix (docs/hopfield.md): the 100 patterns are 100 × 32 `u32` =
 //! 12.8 KB, generated at compile time by a `const fn` into a `static` (flash), against 4 MiB of
 //! `i32` weights (1 MiB even as `i8`). RAM holds only the state (128 B), the overlaps (400 B) and
 //! the sweep order (2 KB of `u16`). The probe cues pattern 0 with 10 % of its bits flipped,

@@ -1,4 +1,4 @@
-//! The Hopfield demo (papers.md §2): six letters, E N G R A M, stored as ±1 patterns of N = 25 on
+//! The Hopfield demo (docs/hopfield.md): six letters, E N G R A M, stored as ±1 patterns of N = 25 on
 //! the 5×5 LED matrix, retrieved by a classical Hopfield network and by a dense associative memory.
 //!
 //! Six patterns in 25 units is a load α = P/N = 0.24, far above the classical network's critical

@@ -1,4 +1,4 @@
-//! Host fast paths for the classical binary network (papers.md §2), exactly equal to the core's
+//! Host fast paths for the classical binary network (docs/hopfield.md), exactly equal to the core's
 //! [`PatternForm`]/[`DenseForm`](engram_core::hopfield::DenseForm) dynamics: same states, same
 //! overlaps, same energies (integer arithmetic throughout, so there is no error model to state).
 //!

@@ -1,5 +1,5 @@
 //! `engram hopfield capacity`: the classical network's storage capacity (Amit, Gutfreund &
-//! Sompolinsky 1985; McEliece et al. 1987; papers.md §2).
+//! Sompolinsky 1985; McEliece et al. 1987; docs/hopfield.md).
 //!
 //! For each N and load α = P/N (P = round(αN)), each trial draws P random patterns, counts the
 //! patterns that are exact fixed points, and runs asynchronous dynamics (a fresh random unit order

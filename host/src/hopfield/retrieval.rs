@@ -1,5 +1,5 @@
 //! Batched softmax retrieval on the host: B queries against M stored patterns at once, the modern
-//! Hopfield update (Ramsauer et al. 2020) and the Gaussian-KDE mean-shift step (papers.md §2).
+//! Hopfield update (Ramsauer et al. 2020) and the Gaussian-KDE mean-shift step (docs/hopfield.md).
 //!
 //! For a block of queries Q (rows × d) and the patterns X (M × d, row-major):
 //!
