@@ -21,6 +21,8 @@
 //! - [`blob`]: the versioned, checksummed weights/patterns format, parsed zero-copy.
 //! - [`hopfield`]: associative memories: classical binary (dense and bit-packed forms), dense
 //!   associative, modern continuous, Gaussian-KDE and growing memories.
+//! - [`softmax`]: softmax, log-sum-exp, participation ratio and L2 normalisation, shared by the
+//!   model families.
 //! - [`digest`]: FNV-1a digests of numeric outputs with NaNs canonicalised.
 //! - [`scenario`]: the registry of named, seeded computations that the cross-target tests compare.
 #![no_std]
@@ -39,6 +41,7 @@ mod real;
 pub mod rng;
 pub mod scenario;
 mod scratch;
+pub mod softmax;
 
 pub use error::Error;
 pub use real::Real;
