@@ -50,6 +50,7 @@ mod fixed;
 mod integrator;
 mod network;
 mod quant;
+pub mod trajectory;
 mod weights;
 
 pub use activation::Activation;
