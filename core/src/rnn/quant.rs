@@ -18,8 +18,10 @@
 //!   sequential in j, then quantized with a_g.
 //!
 //! Why 16-bit activations and not 8: a path-integrating state moves by a fraction of a centimetre
-//! per step; an 8-bit state (256 levels over ~3 m) rounds most steps' displacement away (see
-//! `docs/rnn.md` for the measured error), while 16-bit states keep ~0.1 mm resolution. This is
+//! per step, and 8-bit state codes round part of every step away. Measured on the hand-built
+//! integrator (H = 64, 144 place cells, 300 trajectories of 20 steps): mean decoding error f32
+//! 6.15 cm, int8 weights with 16-bit activations 6.10 cm, with 8-bit activations 7.08 cm. The
+//! MAC count is the same and the state costs H more bytes. This is
 //! TFLite's "16x8" mode (int16 activations, int8 weights).
 
 use super::{Activation, Dims};
