@@ -49,6 +49,7 @@ mod decode;
 mod fixed;
 mod integrator;
 mod network;
+pub mod place;
 mod quant;
 pub mod trajectory;
 mod weights;
