@@ -3,6 +3,7 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::indexing_slicing)]
 
 use engram_core::blob::Blob;
+use engram_core::rnn::place::{PlaceCells, PlaceConfig, PlaceProfile};
 use engram_core::rnn::trajectory::{TrajectoryConfig, TrajectoryKey, Walker};
 use engram_core::rnn::{
     ActScales, Activation, Dims, Meta, Model, ModelWeights, Network, PlaceCodeKind, QuantMatrix,
@@ -130,16 +131,17 @@ pub fn integrator(h: usize, n: usize) -> OwnedF32 {
     }
 }
 
-/// A Gaussian place code softmax(−‖x − c_j‖² / 2σ²) at `x`.
+/// The Gaussian place code (softmax(−‖x − c_j‖² / 2σ²), [`PlaceCells::encode`]) at `x`.
 pub fn place_code(centres: &[f32], x: [f32; 2], sigma: f32) -> Vec<f32> {
-    let mut p: Vec<f32> = centres
-        .chunks_exact(2)
-        .map(|c| {
-            let (dx, dy) = (x[0] - c[0], x[1] - c[1]);
-            -(dx * dx + dy * dy) / (2.0 * sigma * sigma)
-        })
-        .collect();
-    engram_core::softmax::softmax(&mut p).unwrap();
+    let cfg = PlaceConfig {
+        sigma,
+        profile: PlaceProfile::Gaussian,
+        box_size: BOX,
+        periodic: false,
+    };
+    let cells = PlaceCells::new(centres, cfg).unwrap();
+    let mut p = vec![0.0f32; centres.len() / 2];
+    cells.encode(x, &mut p, &mut []).unwrap();
     p
 }
 
