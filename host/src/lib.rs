@@ -9,4 +9,5 @@ pub mod collapse;
 pub mod hopfield;
 pub mod provenance;
 pub mod report;
+pub mod rnn;
 pub mod xcheck;

@@ -2,6 +2,7 @@
 
 mod collapse;
 mod hopfield;
+mod rnn;
 mod xcheck;
 
 use std::process::ExitCode;
@@ -23,6 +24,8 @@ enum Command {
     /// Associative memories: classical capacity, dense, modern, KDE capacity, growing memories —
     /// each checked against theory.
     Hopfield(Box<hopfield::HopfieldArgs>),
+    /// Recurrent networks for path integration: trajectories and place-cell targets.
+    Rnn(rnn::RnnArgs),
     /// Cross-target regression: run the core's scenarios on emulated MCUs (QEMU) or a real board
     /// (probe-rs) and compare every digest with this machine's, bit for bit.
     Xcheck(xcheck::XcheckArgs),
@@ -39,6 +42,7 @@ pub fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<ExitCode> {
             collapse::run(*args, sub)
         }
         Command::Hopfield(args) => hopfield::run(*args),
+        Command::Rnn(args) => rnn::run(args),
         Command::Xcheck(args) => xcheck::run(args),
     }
 }
