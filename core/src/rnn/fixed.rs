@@ -43,11 +43,19 @@ impl<const I: usize, const H: usize, const NP: usize> FixedRnn<I, H, NP> {
     ///
     /// Errors: [`Error::DimensionMismatch`] if the model's sizes are not (I, H, Np).
     pub fn new(model: Model<'static>) -> Result<Self> {
+        Self::check_dims(&model)?;
+        Ok(Self::zeroed(model))
+    }
+
+    fn check_dims(model: &Model<'static>) -> Result<()> {
         let d = model.dims;
         crate::error::check_len("FixedRnn: inputs", I, d.inputs)?;
         crate::error::check_len("FixedRnn: hidden", H, d.hidden)?;
-        crate::error::check_len("FixedRnn: places", NP, d.places)?;
-        Ok(Self {
+        crate::error::check_len("FixedRnn: places", NP, d.places)
+    }
+
+    fn zeroed(model: Model<'static>) -> Self {
+        Self {
             model,
             g: [0.0; H],
             next: [0.0; H],
@@ -56,7 +64,7 @@ impl<const I: usize, const H: usize, const NP: usize> FixedRnn<I, H, NP> {
             qv: [0; I],
             z: [0.0; H],
             logits: [0.0; NP],
-        })
+        }
     }
 
     /// Parses, checks and wraps the network blob `bytes` (e.g. `include_aligned!` in flash).
@@ -66,7 +74,10 @@ impl<const I: usize, const H: usize, const NP: usize> FixedRnn<I, H, NP> {
     pub fn from_blob(bytes: &'static [u8]) -> core::result::Result<Self, ModelError> {
         let blob = Blob::parse(bytes)?;
         let model = Model::from_blob(&blob)?;
-        Ok(Self::new(model)?)
+        Self::check_dims(&model)?;
+        // Built in place in the caller's frame (no intermediate `Result<Self, Error>`): a board's
+        // stack holds one copy.
+        Ok(Self::zeroed(model))
     }
 
     /// The model (sizes, metadata, network, centres).
