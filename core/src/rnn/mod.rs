@@ -14,6 +14,7 @@
 //! | [`top_k`], [`decode_top_k`], [`Topology`] | position = mean of the k best centres (circular mean on a torus) |
 //! | [`Model`], [`write_model`], [`Meta`] | a whole network (weights + metadata) in one blob, checked on load |
 //! | [`FixedRnn`] | compile-time sizes and owned state over `'static` weights in flash (firmware) |
+//! | `fast` (feature `fast-math`) | micromath fast paths for Norm-ReLU, tanh and the softmax confidence, with a tested error model; never in reference kernels |
 //! | [`integrator_weights`], [`grid_centres`] | a hand-built exact integrator (demo and tests; not trained) |
 //!
 //! The readout's softmax is [`crate::softmax::softmax`].
@@ -46,6 +47,8 @@
 
 mod activation;
 mod decode;
+#[cfg(feature = "fast-math")]
+pub mod fast;
 mod fixed;
 mod integrator;
 mod network;

@@ -207,6 +207,13 @@ impl<'a, T: Real> Network<'a, T> {
 
     /// The step on checked lengths (the order documented on [`Network`]).
     fn step_unchecked(&self, v: &[T], g_prev: &[T], g_next: &mut [T]) {
+        self.preactivations(v, g_prev, g_next);
+        self.activation.apply(g_next);
+    }
+
+    /// z = W_ih v + W_hh g_prev + b into `z`, on checked lengths (the order documented on
+    /// [`Network`]).
+    pub(super) fn preactivations(&self, v: &[T], g_prev: &[T], g_next: &mut [T]) {
         let rows_ih = self.w.w_ih.chunks_exact(self.dims.inputs);
         let rows_hh = self.w.w_hh.chunks_exact(self.dims.hidden);
         for (r, (zr, (wi, wh))) in g_next.iter_mut().zip(rows_ih.zip(rows_hh)).enumerate() {
@@ -224,7 +231,6 @@ impl<'a, T: Real> Network<'a, T> {
             }
             *zr = z;
         }
-        self.activation.apply(g_next);
     }
 
     /// The readout logits = W_dec g into `logits` (length Np), one sequential dot per row.
