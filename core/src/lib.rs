@@ -21,6 +21,10 @@
 //! - [`blob`]: the versioned, checksummed weights/patterns format, parsed zero-copy.
 //! - [`hopfield`]: associative memories: classical binary (dense and bit-packed forms), dense
 //!   associative, modern continuous, Gaussian-KDE and growing memories.
+//! - [`rnn`]: recurrent networks for path integration: the network (ReLU, tanh, Norm-ReLU; f32 and
+//!   int8 weights in a blob; top-k decoding), simulated trajectories, place-cell codes.
+//! - [`softmax`]: softmax, log-sum-exp, participation ratio and L2 normalisation, shared by the
+//!   model families.
 //! - [`digest`]: FNV-1a digests of numeric outputs with NaNs canonicalised.
 //! - [`scenario`]: the registry of named, seeded computations that the cross-target tests compare.
 #![no_std]
@@ -37,8 +41,10 @@ pub mod hopfield;
 pub mod linalg;
 mod real;
 pub mod rng;
+pub mod rnn;
 pub mod scenario;
 mod scratch;
+pub mod softmax;
 
 pub use error::Error;
 pub use real::Real;

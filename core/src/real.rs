@@ -70,6 +70,8 @@ pub trait Real:
     fn ln(self) -> Self;
     /// Sine and cosine (`libm::sincosf` / `libm::sincos`).
     fn sin_cos(self) -> (Self, Self);
+    /// Hyperbolic tangent (`libm::tanhf` / `libm::tanh`).
+    fn tanh(self) -> Self;
     /// Absolute value (exact).
     fn abs(self) -> Self;
     /// The larger of two values; NaN-ignoring like IEEE `maxNum`.
@@ -125,6 +127,10 @@ impl Real for f32 {
     #[inline]
     fn sin_cos(self) -> (Self, Self) {
         libm::sincosf(self)
+    }
+    #[inline]
+    fn tanh(self) -> Self {
+        libm::tanhf(self)
     }
     #[inline]
     fn abs(self) -> Self {
@@ -194,6 +200,10 @@ impl Real for f64 {
     #[inline]
     fn sin_cos(self) -> (Self, Self) {
         libm::sincos(self)
+    }
+    #[inline]
+    fn tanh(self) -> Self {
+        libm::tanh(self)
     }
     #[inline]
     fn abs(self) -> Self {

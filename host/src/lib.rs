@@ -11,5 +11,6 @@ pub mod hopfield;
 pub mod provenance;
 pub mod report;
 pub mod reproduce;
+pub mod rnn;
 pub mod signals;
 pub mod xcheck;

@@ -85,6 +85,14 @@ fn hopfield_demo_output_is_blessed_on_every_target() {
     check_demo("hopfield");
 }
 
+/// A path-integrating network loaded from f32 and int8 blobs in flash, on trajectories generated
+/// on the board: identical log on every target, the demo's claim holds (exit 0).
+#[test]
+#[ignore = "needs QEMU and the embedded targets: run by `cargo xtask test`"]
+fn rnn_demo_output_is_blessed_on_every_target() {
+    check_demo("rnn");
+}
+
 /// N = 1024, P = 100 patterns in flash (12.8 KB): a cue with 10 % of bits flipped is retrieved,
 /// identically on every target, within the micro:bit v1's 16 KB of RAM.
 #[test]

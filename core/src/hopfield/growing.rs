@@ -1,8 +1,8 @@
 //! Growing memories (docs/hopfield.md, "Growing memories"): an online Gaussian mixture with a
 //! Chinese-restaurant-process prior that creates a new memory when no existing one explains a datum.
 
-use super::softmax::{check_finite, sq_dist};
 use crate::error::check_len;
+use crate::softmax::{check_finite, sq_dist};
 use crate::{Error, Real, Result};
 
 /// How a datum is assigned to memories.

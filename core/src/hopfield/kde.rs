@@ -1,9 +1,9 @@
 //! The Gaussian kernel-density view of associative memory (docs/hopfield.md, "KDE view"): the energy is
 //! a scaled negative log-likelihood and the retrieval step is one mean-shift step.
 
-use super::softmax::{check_beta, check_finite, softmax, sq_dist};
 use crate::error::{area, check_len};
 use crate::linalg::matvec_t;
+use crate::softmax::{check_beta, check_finite, softmax, sq_dist};
 use crate::{Error, Real, Result};
 
 /// How a mean-shift run ended.
@@ -61,7 +61,7 @@ impl MeanShiftOutcome {
 /// dot products, so the two agree only up to rounding.
 ///
 /// Order of operations: logit μ = `-(beta * 0.5) * d2` with d2 = Σⱼ (ξⱼ − x_μⱼ)² summed in j;
-/// softmax as [`softmax`](super::softmax); ξ′ⱼ = Σ_μ w_μ x_μⱼ summed in μ.
+/// softmax as [`softmax`](crate::softmax::softmax); ξ′ⱼ = Σ_μ w_μ x_μⱼ summed in μ.
 ///
 /// ```
 /// use engram_core::hopfield::{GaussianKde, MeanShiftOutcome};

@@ -57,8 +57,9 @@ mod modern;
 mod owned;
 mod packed;
 mod pattern;
-mod softmax;
 
+/// Re-exported from [`crate::softmax`], where the shared softmax and normalisation maths lives.
+pub use crate::softmax::{log_sum_exp, normalize, normalize_rows, participation_ratio, softmax};
 pub use dense::{DenseForm, hebbian, hebbian_packed};
 pub use dynamics::{
     Outcome, async_sweep, run_async, run_sync, sign_rule, sweep_order, sync_step, update_unit,
@@ -67,10 +68,9 @@ pub use growing::{AssignRule, Assigned, CrpConfig, FullPolicy, GrowingMemory};
 pub use kde::{GaussianKde, MeanShiftOutcome};
 pub use krotov::{ExpMemory, PolyMemory};
 pub use memory::{BinaryMemory, SweepIndex};
-pub use modern::{ModernHopfield, normalize, normalize_rows};
+pub use modern::ModernHopfield;
 pub use owned::PackedPatterns;
 pub use packed::{
     fill_random, flip_exactly, overlap, pack_signs, tail_mask, unpack_signs, words_for,
 };
 pub use pattern::PatternForm;
-pub use softmax::{log_sum_exp, participation_ratio, softmax};

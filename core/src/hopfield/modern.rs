@@ -1,9 +1,9 @@
 //! The modern continuous Hopfield network (Ramsauer et al., "Hopfield Networks is All You Need",
 //! 2020): softmax attention over stored patterns as an energy-descending update.
 
-use super::softmax::{check_beta, check_finite, softmax};
 use crate::error::{area, check_len};
 use crate::linalg::{dot, matvec_t};
+use crate::softmax::{check_beta, check_finite, softmax};
 use crate::{Error, Real, Result};
 
 /// A modern Hopfield network over M stored patterns x_μ ∈ Rᵈ, the rows of a borrowed row-major
@@ -148,73 +148,6 @@ impl<'a, T: Real> ModernHopfield<'a, T> {
         matvec_t(self.x, self.m, self.d, p, out)?;
         self.energy_from_lse(xi, lse)
     }
-}
-
-/// Scales `v` to unit Euclidean norm in place (‖v‖ = √(Σ vᵢ²), summed in i; then vᵢ ← vᵢ / ‖v‖);
-/// returns the norm it had. On the sphere, softmax(β xᵢ·xⱼ) = softmax(−(β/2)‖xᵢ − xⱼ‖²) up to a
-/// constant, so normalised patterns and queries make dot-product and distance retrieval agree.
-///
-/// Errors: [`Error::InvalidParameter`] for an empty or zero vector; [`Error::NonFinite`] for a NaN
-/// or ±∞ entry (or a norm that overflows).
-///
-/// ```
-/// use engram_core::hopfield::normalize;
-/// let mut v = [3.0f32, 4.0];
-/// assert_eq!(normalize(&mut v)?, 5.0);
-/// assert_eq!(v, [0.6, 0.8]);
-/// assert!(normalize(&mut [0.0f64, 0.0]).is_err());
-/// # Ok::<(), engram_core::Error>(())
-/// ```
-pub fn normalize<T: Real>(v: &mut [T]) -> Result<T> {
-    check_finite("normalize: v", v)?;
-    let norm = dot(v, v)?.sqrt();
-    if !norm.is_finite() {
-        return Err(Error::NonFinite {
-            what: "normalize: norm",
-        });
-    }
-    if norm <= T::ZERO {
-        return Err(Error::InvalidParameter {
-            what: "normalize: zero vector",
-        });
-    }
-    for x in v.iter_mut() {
-        *x = *x / norm;
-    }
-    Ok(norm)
-}
-
-/// [`normalize`] on each row of a row-major `rows × cols` matrix.
-///
-/// Errors: [`Error::DimensionMismatch`] if `x.len() != rows·cols`; those of [`normalize`] (rows
-/// before the failing one are already normalised).
-///
-/// ```
-/// use engram_core::hopfield::normalize_rows;
-/// let mut x = [3.0f64, 4.0, 0.0, 2.0];
-/// normalize_rows(&mut x, 2, 2)?;
-/// assert_eq!(x, [0.6, 0.8, 0.0, 1.0]);
-/// # Ok::<(), engram_core::Error>(())
-/// ```
-pub fn normalize_rows<T: Real>(x: &mut [T], rows: usize, cols: usize) -> Result<()> {
-    check_len(
-        "normalize_rows: x",
-        area("normalize_rows: x", rows, cols)?,
-        x.len(),
-    )?;
-    if cols == 0 {
-        return if rows == 0 {
-            Ok(())
-        } else {
-            Err(Error::InvalidParameter {
-                what: "normalize: zero vector",
-            })
-        };
-    }
-    for row in x.chunks_exact_mut(cols.max(1)) {
-        normalize(row)?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]

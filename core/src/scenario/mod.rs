@@ -12,6 +12,8 @@ mod base;
 mod blob;
 mod collapse;
 mod hopfield;
+mod rnn;
+mod rnn_data;
 
 use core::fmt;
 
@@ -73,6 +75,15 @@ pub static SCENARIOS: &[Scenario] = &[
     hopfield::HOPFIELD_MODERN_F32,
     hopfield::HOPFIELD_KDE_F32,
     hopfield::HOPFIELD_GROWING_F32,
+    rnn_data::RNN_TRAJ_WALLED,
+    rnn_data::RNN_TRAJ_PERIODIC,
+    rnn_data::RNN_TRAJ_SSL,
+    rnn_data::RNN_PLACE_CODE,
+    rnn::RNN_F32_RELU,
+    rnn::RNN_F32_TANH,
+    rnn::RNN_F32_NORM_RELU,
+    rnn::RNN_INT8,
+    rnn::RNN_BLOB,
 ];
 
 /// Finds a scenario by name.

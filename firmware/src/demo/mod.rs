@@ -3,3 +3,4 @@
 //! [`ScriptedIo`](crate::io::ScriptedIo).
 
 pub mod hopfield;
+pub mod rnn;

@@ -3,6 +3,7 @@
 mod collapse;
 mod hopfield;
 mod reproduce;
+mod rnn;
 mod xcheck;
 
 use std::process::ExitCode;
@@ -26,6 +27,8 @@ enum Command {
     /// Associative memories: classical capacity, dense, modern, KDE capacity, growing memories —
     /// each checked against theory.
     Hopfield(Box<hopfield::HopfieldArgs>),
+    /// Recurrent networks for path integration: trajectories and place-cell targets.
+    Rnn(rnn::RnnArgs),
     /// Cross-target regression: run the core's scenarios on emulated MCUs (QEMU) or a real board
     /// (probe-rs) and compare every digest with this machine's, bit for bit.
     Xcheck(xcheck::XcheckArgs),
@@ -43,6 +46,7 @@ pub fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<ExitCode> {
         Command::Reproduce(args) => reproduce::run(args),
         Command::Collapse(args) => collapse::run(*args, sub(matches, "collapse")?),
         Command::Hopfield(args) => hopfield::run(*args, sub(matches, "hopfield")?),
+        Command::Rnn(args) => rnn::run(args),
         Command::Xcheck(args) => xcheck::run(args),
     }
 }

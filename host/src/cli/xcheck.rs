@@ -1,12 +1,12 @@
 //! `engram xcheck`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::bail;
 use clap::Args;
-use engram::xcheck::{self, TARGETS};
+use engram::xcheck::{self, TARGETS, XcheckError};
 
 #[derive(Debug, Args)]
 pub struct XcheckArgs {
@@ -16,15 +16,17 @@ pub struct XcheckArgs {
     /// Check every emulated target (the default when no --target is given).
     #[arg(long, conflicts_with_all = ["targets", "probe"])]
     all: bool,
-    /// Run this ELF instead of building the firmware (needs exactly one --target, or --probe).
+    /// Run this ELF instead of building the firmware (needs exactly one --target, or --probe; no
+    /// Rust toolchain needed).
     #[arg(long, value_name = "PATH")]
     elf: Option<PathBuf>,
     /// Run on a real board through probe-rs, e.g. `nRF52833_xxAA` (BBC micro:bit v2).
     #[arg(long, value_name = "CHIP")]
     probe: Option<String>,
-    /// The firmware workspace to build from.
-    #[arg(long, value_name = "DIR", default_value_os_t = xcheck::default_firmware_dir())]
-    firmware_dir: PathBuf,
+    /// The firmware workspace to build from (default: the `firmware/` found walking up from the
+    /// current directory). Not used with --elf.
+    #[arg(long, value_name = "DIR")]
+    firmware_dir: Option<PathBuf>,
     /// Seconds before a run is killed.
     #[arg(long, value_name = "SECS", default_value_t = 120)]
     timeout: u64,
@@ -36,7 +38,33 @@ pub struct XcheckArgs {
     list: bool,
 }
 
+/// Runs `engram xcheck`; an interrupt (SIGINT, SIGTERM, SIGHUP) stops the running QEMU, cargo or
+/// probe-rs and exits with 128 + the signal.
 pub fn run(args: XcheckArgs) -> anyhow::Result<ExitCode> {
+    match run_checks(args) {
+        Err(e) => match e
+            .downcast_ref::<XcheckError>()
+            .and_then(|x| x.signal_exit_code())
+        {
+            Some(code) => {
+                eprintln!("error: {e}");
+                Ok(ExitCode::from(code))
+            }
+            None => Err(e),
+        },
+        ok => ok,
+    }
+}
+
+/// The firmware workspace: `--firmware-dir` if given, else found from the current directory.
+fn firmware_dir(given: Option<&Path>) -> anyhow::Result<PathBuf> {
+    Ok(match given {
+        Some(dir) => xcheck::check_firmware_dir(dir)?,
+        None => xcheck::find_firmware_dir(&std::env::current_dir()?)?,
+    })
+}
+
+fn run_checks(args: XcheckArgs) -> anyhow::Result<ExitCode> {
     if args.host {
         print!("{}", xcheck::host_report());
         return Ok(ExitCode::SUCCESS);
@@ -53,11 +81,17 @@ pub fn run(args: XcheckArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let timeout = Duration::from_secs(args.timeout);
+    // With --elf nothing is built, so no firmware workspace is needed (and none is looked for).
+    let fw = match &args.elf {
+        Some(_) => PathBuf::new(),
+        None => firmware_dir(args.firmware_dir.as_deref())?,
+    };
     let mut outcomes = Vec::new();
     if let Some(chip) = &args.probe {
+        xcheck::install_signal_handler()?;
         outcomes.push(xcheck::check_probe(
             chip,
-            &args.firmware_dir,
+            &fw,
             args.elf.as_deref(),
             timeout,
         )?);
@@ -70,24 +104,31 @@ pub fn run(args: XcheckArgs) -> anyhow::Result<ExitCode> {
                 .map(|t| xcheck::find_target(t))
                 .collect::<Result<_, _>>()?
         };
-        if args.elf.is_some() && targets.len() != 1 {
-            bail!("--elf needs exactly one --target (the ELF's target)");
+        if let Some(elf) = &args.elf {
+            let [target] = targets.as_slice() else {
+                bail!("--elf needs exactly one --target (the ELF's target)");
+            };
+            xcheck::check_elf(elf, target.triple)?;
         }
         // Check every tool first, so a missing QEMU is reported before minutes of building.
         let missing: Vec<String> = targets
             .iter()
-            .flat_map(|t| xcheck::missing_tools(t))
+            .flat_map(|t| match args.elf {
+                Some(_) => xcheck::missing_run_tools(t),
+                None => xcheck::missing_tools(t),
+            })
             .collect::<std::collections::BTreeSet<_>>()
             .into_iter()
             .collect();
         if !missing.is_empty() {
-            return Err(xcheck::XcheckError::MissingTools(missing).into());
+            return Err(XcheckError::MissingTools(missing).into());
         }
+        xcheck::install_signal_handler()?;
         for t in targets {
             eprintln!("xcheck: {} on QEMU {} …", t.triple, t.machine);
             outcomes.push(xcheck::check_qemu_target(
                 t,
-                &args.firmware_dir,
+                &fw,
                 args.elf.as_deref(),
                 timeout,
             )?);

@@ -1,9 +1,20 @@
 //! Cross-target regression: run the core's scenarios on emulated or real boards and compare every
 //! digest with the host's, bit for bit.
 //!
+//! | module | what |
+//! | --- | --- |
+//! | `targets` | the emulated targets ([`TARGETS`]) and their QEMU machines |
+//! | `firmware` | finding ([`find_firmware_dir`]) and building ([`build_firmware`]) the firmware |
+//! | `elf` | [`check_elf`]: a given image is an ELF for the target |
+//! | `qemu`, `probe` | running an image under QEMU or on a board through probe-rs |
+//! | `process` | children that never outlive engram; SIGINT/SIGTERM/SIGHUP stop them |
+//! | `tools` | what is installed ([`missing_tools`]) |
+//! | `report`, `compare` | parsing a report and comparing it with the host's |
+//! | `error` | [`XcheckError`] |
+//!
 //! ```no_run
 //! use engram::xcheck::{self, TARGETS};
-//! let fw = xcheck::default_firmware_dir();
+//! let fw = xcheck::find_firmware_dir(&std::env::current_dir().unwrap())?;
 //! for target in TARGETS {
 //!     let outcome = xcheck::check_qemu_target(target, &fw, None, std::time::Duration::from_secs(60))?;
 //!     println!("{}", outcome.comparison);
@@ -12,19 +23,29 @@
 //! ```
 
 mod compare;
+mod elf;
+mod error;
+mod firmware;
 mod probe;
+mod process;
 mod qemu;
 mod report;
+mod targets;
 mod tools;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub use compare::{Comparison, Mismatch, compare};
+pub use elf::check_elf;
+pub use error::{INSTALL_COMMAND, XcheckError};
+pub use firmware::{build_firmware, check_firmware_dir, default_firmware_dir, find_firmware_dir};
 pub use probe::{PROBE_CHIPS, ProbeChip, check_probe};
-pub use qemu::{TARGETS, Target, build_firmware, find_target, run_qemu};
+pub use process::{check_interrupt, install_signal_handler};
+pub use qemu::run_qemu;
 pub use report::{Outcome, ParseError, RawValue, Report, parse_report};
-pub use tools::{XcheckError, find_on_path, missing_tools, target_installed};
+pub use targets::{TARGETS, Target, find_target};
+pub use tools::{find_on_path, missing_run_tools, missing_tools, target_installed};
 
 /// The host's report: every scenario run through `engram-core` on this machine.
 pub fn host_report() -> String {
@@ -32,14 +53,6 @@ pub fn host_report() -> String {
     // Writing to a String cannot fail.
     let _ = engram_core::scenario::report(&mut out);
     out
-}
-
-/// `firmware/` beside this crate in the source tree.
-pub fn default_firmware_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap_or_else(|| Path::new("."))
-        .join("firmware")
 }
 
 /// The result of checking one target.
@@ -58,19 +71,26 @@ pub struct TargetOutcome {
 }
 
 /// Builds (unless `elf` is given) and runs the xcheck image for `target` under QEMU, then compares
-/// its report with the host's.
+/// its report with the host's. With `elf` no Rust toolchain is needed or run: the file is checked
+/// to be an ELF for the target ([`check_elf`]) and `firmware_dir` is not used.
 pub fn check_qemu_target(
     target: &Target,
     firmware_dir: &Path,
     elf: Option<&Path>,
     timeout: Duration,
 ) -> Result<TargetOutcome, XcheckError> {
-    let missing = missing_tools(target);
+    let missing = match elf {
+        Some(_) => missing_run_tools(target),
+        None => missing_tools(target),
+    };
     if !missing.is_empty() {
         return Err(XcheckError::MissingTools(missing));
     }
     let elf = match elf {
-        Some(p) => p.to_path_buf(),
+        Some(p) => {
+            check_elf(p, target.triple)?;
+            p.to_path_buf()
+        }
         None => build_firmware(firmware_dir, target.triple, "xcheck", "qemu")?,
     };
     let output = run_qemu(target, &elf, timeout)?;
@@ -86,7 +106,7 @@ pub fn check_qemu_target(
 pub(crate) fn outcome_against_host(
     triple: &str,
     runner: String,
-    elf: std::path::PathBuf,
+    elf: PathBuf,
     output: String,
 ) -> Result<TargetOutcome, XcheckError> {
     let report_error = |triple: &str, error, output: &str| XcheckError::Report {

@@ -1,13 +1,15 @@
 //! Running the xcheck image on a real board through the `probe-rs` command.
 
+use std::io::Read;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use wait_timeout::ChildExt;
-
-use super::qemu::build_firmware;
-use super::tools::{XcheckError, find_on_path, target_installed};
+use super::elf::check_elf;
+use super::error::XcheckError;
+use super::firmware::build_firmware;
+use super::process;
+use super::tools::{find_on_path, target_installed};
 use super::{TargetOutcome, outcome_against_host};
 
 /// A chip `engram xcheck --probe` knows how to build for.
@@ -66,39 +68,43 @@ pub fn check_probe(
         )]));
     }
     let elf = match elf {
-        Some(p) => p.to_path_buf(),
+        Some(p) => {
+            check_elf(p, known.triple)?;
+            p.to_path_buf()
+        }
         None => build_firmware(firmware_dir, known.triple, "xcheck", "board")?,
     };
-    let mut child = Command::new(&probe_rs)
-        .args(["run", "--chip", known.chip])
+    let runner = format!("probe-rs {}", known.chip);
+    let mut cmd = Command::new(&probe_rs);
+    cmd.args(["run", "--chip", known.chip])
         .arg(&elf)
-        .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|source| XcheckError::Io {
-            what: "starting probe-rs".into(),
-            source,
-        })?;
-    let status = child
-        .wait_timeout(timeout)
-        .map_err(|source| XcheckError::Io {
-            what: "waiting for probe-rs".into(),
-            source,
-        })?;
-    if status.is_none() {
-        let _ = child.kill();
-    }
-    let out = child.wait_with_output().map_err(|source| XcheckError::Io {
-        what: "reading probe-rs output".into(),
-        source,
-    })?;
+        .stderr(Stdio::piped());
+    let mut child = process::spawn(&mut cmd, &runner)?;
+    let mut stdout = child.child_mut().stdout.take();
+    let mut stderr = child.child_mut().stderr.take();
+    let err_thread = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        if let Some(p) = stderr.as_mut() {
+            let _ = p.read_to_end(&mut s);
+        }
+        s
+    });
+    let out_thread = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        if let Some(p) = stdout.as_mut() {
+            let _ = p.read_to_end(&mut s);
+        }
+        s
+    });
+    let status = child.wait(Some(timeout))?;
+    let out = out_thread.join().unwrap_or_default();
+    let err = err_thread.join().unwrap_or_default();
     let output = format!(
         "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
+        String::from_utf8_lossy(&out),
+        String::from_utf8_lossy(&err)
     );
-    let runner = format!("probe-rs {}", known.chip);
     if output.contains("No connected probes were found") {
         return Err(XcheckError::Probe(format!(
             "probe-rs found no debug probe: plug the {} in over USB (its on-board CMSIS-DAP probe), \
@@ -111,7 +117,7 @@ pub fn check_probe(
             return Err(XcheckError::Run {
                 runner,
                 triple: known.triple.into(),
-                why: format!("no exit within {} s", timeout.as_secs()),
+                why: format!("no exit within {} s (killed)", timeout.as_secs()),
                 output,
             });
         }

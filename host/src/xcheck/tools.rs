@@ -1,73 +1,9 @@
-//! Finding the external tools xcheck needs, and its error type.
+//! Finding the external tools xcheck needs.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use super::qemu::Target;
-use super::report::ParseError;
-
-/// The one command that installs everything the emulated cross-target checks need.
-pub const INSTALL_COMMAND: &str = "cargo xtask deps";
-
-/// What can stop a cross-target check.
-#[derive(Debug, thiserror::Error)]
-pub enum XcheckError {
-    /// Tools are missing; each entry names the tool and how to get it.
-    #[error("missing tools:\n{}\ninstall them with `{INSTALL_COMMAND}` (rustup targets and QEMU from Debian's bookworm-backports)", .0.iter().map(|m| format!("  - {m}")).collect::<Vec<_>>().join("\n"))]
-    MissingTools(Vec<String>),
-    /// An unknown target triple.
-    #[error("unknown target {0:?}; supported: {1}")]
-    UnknownTarget(String, String),
-    /// `cargo build` of the firmware failed.
-    #[error(
-        "building firmware `{bin}` for {triple} failed (exit {status}); run `cargo build --release --bin {bin} --features {features} --target {triple}` in {dir} to see why"
-    )]
-    Build {
-        /// Firmware binary.
-        bin: String,
-        /// Target triple.
-        triple: String,
-        /// Cargo features.
-        features: String,
-        /// Firmware directory.
-        dir: PathBuf,
-        /// Exit status.
-        status: String,
-    },
-    /// The emulator or probe run failed, timed out or exited non-zero.
-    #[error("{runner} on {triple}: {why}\n--- output ---\n{output}")]
-    Run {
-        /// `QEMU …` or `probe-rs …`.
-        runner: String,
-        /// Target triple.
-        triple: String,
-        /// What went wrong.
-        why: String,
-        /// What it printed.
-        output: String,
-    },
-    /// The run's output is not a valid report.
-    #[error("report from {triple}: {error}\n--- output ---\n{output}")]
-    Report {
-        /// Target triple.
-        triple: String,
-        /// The parse error.
-        error: ParseError,
-        /// What it printed.
-        output: String,
-    },
-    /// No probe-rs, no probe, or an unsupported chip.
-    #[error("{0}")]
-    Probe(String),
-    /// An I/O error starting a process.
-    #[error("{what}: {source}")]
-    Io {
-        /// What was being done.
-        what: String,
-        /// The error.
-        source: std::io::Error,
-    },
-}
+use super::targets::Target;
 
 /// The first executable called `name` on `PATH`.
 pub fn find_on_path(name: &str) -> Option<PathBuf> {
@@ -99,11 +35,19 @@ pub fn missing_tools(target: &Target) -> Vec<String> {
             target.triple
         ));
     }
+    missing.extend(missing_run_tools(target));
+    missing
+}
+
+/// What is missing to *run* an already built image for `target` (QEMU only: no Rust toolchain
+/// is asked for, `rustc` is not run).
+pub fn missing_run_tools(target: &Target) -> Vec<String> {
     if find_on_path(target.qemu).is_none() {
-        missing.push(format!(
+        vec![format!(
             "{} (Debian: package {} from bookworm-backports, QEMU ≥ 10)",
             target.qemu, target.qemu_package
-        ));
+        )]
+    } else {
+        Vec::new()
     }
-    missing
 }
