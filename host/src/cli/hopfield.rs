@@ -8,6 +8,7 @@ use engram::experiment::cli::{ExperimentArgs, main};
 use engram::hopfield::capacity::{Capacity, CapacityConfig};
 use engram::hopfield::dense::{Dense, DenseConfig};
 use engram::hopfield::grow::{Grow, GrowConfig};
+use engram::hopfield::modern::{Modern, ModernConfig};
 
 /// Associative memories (docs/hopfield.md), each run checked against theory.
 #[derive(Debug, Args)]
@@ -24,6 +25,9 @@ enum HopfieldCommand {
     /// Dense associative memory F(x) = xⁿ vs classical: ≥ 95 % of P = 200 patterns stable at
     /// N = 100, n = 3, none in the classical network.
     Dense(ExperimentArgs<DenseConfig>),
+    /// Modern continuous network: one-step retrieval at β = 16, metastable mixtures
+    /// (participation ratio > M/10) at β = 2.
+    Modern(ExperimentArgs<ModernConfig>),
     /// Growing (CRP) memory on a stream from K well-separated Gaussians: K ± 1 memories in
     /// ≥ 90 % of seeds, mean purity > 0.95.
     Grow(ExperimentArgs<GrowConfig>),
@@ -39,6 +43,7 @@ pub fn run(a: HopfieldArgs, m: &ArgMatches) -> anyhow::Result<ExitCode> {
     match a.cmd {
         HopfieldCommand::Capacity(a) => main::<Capacity>(a, sub),
         HopfieldCommand::Dense(a) => main::<Dense>(a, sub),
+        HopfieldCommand::Modern(a) => main::<Modern>(a, sub),
         HopfieldCommand::Grow(a) => main::<Grow>(a, sub),
     }
 }

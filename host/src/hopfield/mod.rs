@@ -20,8 +20,9 @@
 pub mod binary;
 pub mod capacity;
 pub mod dense;
-pub mod fastexp;
+
 pub mod grow;
+pub mod modern;
 pub mod retrieval;
 
 /// Shortest round-trip text of a float, so a CSV read back gives the same bits.
@@ -94,6 +95,28 @@ pub fn grow_tier(t: crate::experiment::registry::Tier) -> grow::GrowConfig {
     }
 }
 
+/// The sweep of each reproduction tier for the modern-network experiment.
+pub fn modern_tier(t: crate::experiment::registry::Tier) -> modern::ModernConfig {
+    use crate::experiment::registry::Tier;
+    let base = modern::ModernConfig::default();
+    match t {
+        Tier::Quick => modern::ModernConfig {
+            dim: Some(32),
+            patterns: 256,
+            queries: 256,
+            beta: vec![0.5, 2.0, 16.0],
+            ..base
+        },
+        Tier::Default => base,
+        Tier::Full => modern::ModernConfig {
+            patterns: 4096,
+            queries: 4096,
+            beta: vec![0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0],
+            ..base
+        },
+    }
+}
+
 /// The registry entries of the family, in report order.
 pub fn registry() -> Vec<crate::experiment::registry::Entry> {
     vec![
@@ -108,6 +131,12 @@ pub fn registry() -> Vec<crate::experiment::registry::Entry> {
             dense::Dense,
             "dense memory F(x) = x³: ≥ 95 % of P = 200 stable at N = 100, classical none",
             dense_tier
+        ),
+        crate::register!(
+            "hopfield",
+            modern::Modern,
+            "modern network: one-step retrieval at β = 16, metastable mixtures at β = 2",
+            modern_tier
         ),
         crate::register!(
             "hopfield",
