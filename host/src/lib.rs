@@ -13,4 +13,5 @@ pub mod report;
 pub mod reproduce;
 pub mod rnn;
 pub mod signals;
+pub mod simd;
 pub mod xcheck;

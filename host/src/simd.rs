@@ -1,3 +1,7 @@
+//! The host's shared SIMD pieces: runtime dispatch (pulp: AVX2/FMA, AVX-512 where present) and a
+//! vectorisable eˣ with a fused row softmax, used by every family's host fast path (the modern
+//! Hopfield retrieval and the binary kernels today; the recurrent-network trainer next).
+//!
 //! A vectorisable eˣ for the host's softmax (the core's reference uses `libm`, one call per
 //! element, which would dominate a batched retrieval). Branch-free Cody–Waite range reduction and a
 //! Taylor polynomial, written as plain loops over fixed-width chunks so that LLVM vectorises them

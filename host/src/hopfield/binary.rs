@@ -20,7 +20,7 @@ use engram_core::hopfield::{Outcome, PatternForm, sweep_order, words_for};
 use engram_core::rng::Rng;
 use faer::{Accum, MatMut, MatRef, Par};
 
-use super::fastexp::best_simd;
+use crate::simd::best_simd;
 use rayon::prelude::*;
 
 /// Cues per GEMM block in [`sync_steps`] (fixed, so results never depend on the thread count).

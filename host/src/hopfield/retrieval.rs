@@ -21,7 +21,7 @@ use engram_core::Error;
 use faer::{MatMut, MatRef};
 use rayon::prelude::*;
 
-use super::fastexp::{ExpFloat, best_simd, softmax_row};
+use crate::simd::{ExpFloat, best_simd, softmax_row};
 
 /// Queries per block.
 pub const ROW_BLOCK: usize = 256;
