@@ -8,6 +8,7 @@ use engram::experiment::cli::{ExperimentArgs, main};
 use engram::hopfield::capacity::{Capacity, CapacityConfig};
 use engram::hopfield::dense::{Dense, DenseConfig};
 use engram::hopfield::grow::{Grow, GrowConfig};
+use engram::hopfield::kde::{KdeCapacity, KdeConfig};
 use engram::hopfield::modern::{Modern, ModernConfig};
 
 /// Associative memories (docs/hopfield.md), each run checked against theory.
@@ -28,6 +29,9 @@ enum HopfieldCommand {
     /// Modern continuous network: one-step retrieval at β = 16, metastable mixtures
     /// (participation ratio > M/10) at β = 2.
     Modern(ExperimentArgs<ModernConfig>),
+    /// Gaussian-KDE memory capacity on the sphere: slope of ln N50 vs D against α_c(β).
+    #[command(name = "kde-capacity")]
+    KdeCapacity(ExperimentArgs<KdeConfig>),
     /// Growing (CRP) memory on a stream from K well-separated Gaussians: K ± 1 memories in
     /// ≥ 90 % of seeds, mean purity > 0.95.
     Grow(ExperimentArgs<GrowConfig>),
@@ -44,6 +48,7 @@ pub fn run(a: HopfieldArgs, m: &ArgMatches) -> anyhow::Result<ExitCode> {
         HopfieldCommand::Capacity(a) => main::<Capacity>(a, sub),
         HopfieldCommand::Dense(a) => main::<Dense>(a, sub),
         HopfieldCommand::Modern(a) => main::<Modern>(a, sub),
+        HopfieldCommand::KdeCapacity(a) => main::<KdeCapacity>(a, sub),
         HopfieldCommand::Grow(a) => main::<Grow>(a, sub),
     }
 }

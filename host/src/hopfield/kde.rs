@@ -20,57 +20,130 @@
 //! with up to N probes each. Kernels: host batched `f64` mean-shift ([`Batched::kde`], default) or
 //! the core's `GaussianKde::run`.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::fmt;
+use std::str::FromStr;
 
 use engram_core::hopfield::{GaussianKde, normalize_rows};
 use engram_core::rng::{Rng, key_str};
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-pub use super::capacity::Kernel;
-use super::output::{
-    Check, ConfigError, Outcome, Report, RunOptions, Verdict, at_least, bad, finish, num,
-    par_trials, positive, write_csv,
-};
-use super::plot::{Figure, Series, draw};
+use super::num;
 use super::retrieval::{Batched, RowInfo};
+pub use crate::experiment::Kernel;
+use crate::experiment::plot::{Figure, Marker, Series, draw};
+use crate::experiment::{
+    Check, ConfigError, Done, Estimate, Experiment, Files, PointCtx, ResultsDir, Size, at_least,
+    at_most, bad, distinct, in_range, non_empty, positive,
+};
 
-/// Parameters.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+/// Dimensions D, one comma list per β, lists separated by `;` (`"12,16;8,11"`): the `--dims` flag
+/// and the TOML key `dims` hold the same string.
+///
+/// ```
+/// use engram::hopfield::kde::DimLists;
+/// let d: DimLists = "12,16;8,11".parse().unwrap();
+/// assert_eq!(d.0, vec![vec![12, 16], vec![8, 11]]);
+/// assert_eq!(d.to_string(), "12,16;8,11");
+/// assert!("12,x".parse::<DimLists>().is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DimLists(pub Vec<Vec<usize>>);
+
+impl FromStr for DimLists {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        s.split(';')
+            .map(|l| {
+                l.split(',')
+                    .map(|v| {
+                        v.trim().parse::<usize>().map_err(|_| {
+                            format!(
+                                "dims: {v:?} in {s:?} is not a whole number (e.g. \"12,15;8,10\")"
+                            )
+                        })
+                    })
+                    .collect()
+            })
+            .collect::<Result<_, _>>()
+            .map(DimLists)
+    }
+}
+
+impl fmt::Display for DimLists {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let lists: Vec<String> = self
+            .0
+            .iter()
+            .map(|l| l.iter().map(usize::to_string).collect::<Vec<_>>().join(","))
+            .collect();
+        f.write_str(&lists.join(";"))
+    }
+}
+
+impl Serialize for DimLists {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_string())
+    }
+}
+
+impl<'de> Deserialize<'de> for DimLists {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// Parameters of the KDE capacity search: the flags of `engram hopfield kde-capacity` and its TOML
+/// keys.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, clap::Args)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
 pub struct KdeConfig {
-    /// Inverse bandwidths β = 1/σ².
+    /// Inverse bandwidths β = 1/σ² (list).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        allow_negative_numbers = true,
+        default_value = "0.5,1"
+    )]
     pub beta: Vec<f64>,
-    /// Dimensions D, one list per β.
-    pub dims: Vec<Vec<usize>>,
-    /// Probes per (β, D, N).
+    /// Dimensions D, one comma list per β, lists separated by ';'.
+    #[arg(long, default_value = "12,16,20,24,28;8,11,14,17,20")]
+    pub dims: DimLists,
+    /// Probe data per (β, D, N).
+    #[arg(long, default_value_t = 128)]
     pub probes: usize,
     /// Mean-shift step limit.
+    #[arg(long, default_value_t = 100)]
     pub max_iter: usize,
     /// Largest N searched.
+    #[arg(long, default_value_t = 131072)]
     pub max_n: usize,
-    /// Master seed.
+    /// Master seed; results depend only on (config, seed).
+    #[arg(long, default_value_t = 0)]
     pub seed: u64,
     /// Implementation.
+    #[arg(long, value_enum, default_value_t = Kernel::Host)]
     pub kernel: Kernel,
 }
 
 impl Default for KdeConfig {
     fn default() -> Self {
-        Self {
-            beta: vec![0.5, 1.0],
-            dims: vec![vec![12, 16, 20, 24, 28], vec![8, 11, 14, 17, 20]],
-            probes: 128,
-            max_iter: 100,
-            max_n: 1 << 17,
-            seed: 0,
-            kernel: Kernel::Host,
-        }
+        crate::experiment::defaults()
     }
 }
 
+impl crate::experiment::ExperimentConfig for KdeConfig {}
+
 /// Relative tolerance of the slope check.
 pub const SLOPE_TOL: f64 = 0.10;
+/// Largest β (σ = 10⁻³: beyond it every datum is trivially its own memory).
+pub const MAX_BETA: f64 = 1e6;
+/// Largest dimension D.
+pub const MAX_DIM: usize = 1024;
+/// Largest probe count, mean-shift step limit.
+pub const MAX_PROBES: usize = 1 << 20;
+/// Largest N searched.
+pub const MAX_N: usize = 1 << 24;
 
 /// The Laplace-method capacity exponent α_c(β) (papers.md §2).
 pub fn alpha_c(beta: f64) -> f64 {
@@ -81,23 +154,23 @@ pub fn alpha_c(beta: f64) -> f64 {
 impl KdeConfig {
     /// Checks every field; the error names the first bad one.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        if self.beta.is_empty() {
-            return Err(bad("beta", "needs at least one value"));
-        }
+        non_empty("beta", &self.beta)?;
         for &b in &self.beta {
             positive("beta", b)?;
+            in_range("beta", b, 0.0, MAX_BETA)?;
         }
-        if self.dims.len() != self.beta.len() {
+        distinct("beta", &self.beta)?;
+        if self.dims.0.len() != self.beta.len() {
             return Err(bad(
                 "dims",
                 format!(
                     "give one D list per β ({} β, {} lists; separate lists with ';')",
                     self.beta.len(),
-                    self.dims.len()
+                    self.dims.0.len()
                 ),
             ));
         }
-        for l in &self.dims {
+        for l in &self.dims.0 {
             if l.len() < 2 {
                 return Err(bad(
                     "dims",
@@ -106,12 +179,26 @@ impl KdeConfig {
             }
             for &d in l {
                 at_least("dims", d, 1)?;
+                at_most("dims", d, MAX_DIM)?;
             }
+            distinct("dims", l)?;
         }
         at_least("probes", self.probes, 1)?;
+        at_most("probes", self.probes, MAX_PROBES)?;
         at_least("max-iter", self.max_iter, 1)?;
+        at_most("max-iter", self.max_iter, MAX_PROBES)?;
         at_least("max-n", self.max_n, 4)?;
+        at_most("max-n", self.max_n, MAX_N)?;
         Ok(())
+    }
+
+    /// The (β, D) points in order (β outer).
+    pub fn points(&self) -> Vec<(f64, usize)> {
+        self.beta
+            .iter()
+            .zip(&self.dims.0)
+            .flat_map(|(&b, ds)| ds.iter().map(move |&d| (b, d)))
+            .collect()
     }
 }
 
@@ -121,7 +208,7 @@ pub fn grid_n(k: u32) -> usize {
 }
 
 /// The memory fraction at one (β, D, N).
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct GridPoint {
     /// β.
     pub beta: f64,
@@ -135,15 +222,13 @@ pub struct GridPoint {
     pub probes: usize,
 }
 
-/// N50 at one (β, D).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct N50 {
-    /// β.
-    pub beta: f64,
-    /// D.
-    pub d: usize,
-    /// ln N50 (NaN if not bracketed).
-    pub ln_n50: f64,
+/// What the search at one (β, D) found.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Search {
+    /// The grid points evaluated, ascending N.
+    pub grid: Vec<GridPoint>,
+    /// ln N50 (`None` if ½ was not bracketed within [2, max-n]).
+    pub ln_n50: Option<f64>,
 }
 
 fn dataset(seed: u64, d: usize, n: usize, t: usize) -> anyhow::Result<Vec<f64>> {
@@ -241,43 +326,55 @@ fn memories(
     Ok(count)
 }
 
-fn evaluate(cfg: &KdeConfig, beta: f64, d: usize, n: usize) -> anyhow::Result<GridPoint> {
+/// The memory fraction at (β, D, N) over ⌈probes/N⌉ datasets (in parallel, reduced in order);
+/// `None` if stopped.
+fn evaluate(
+    cfg: &KdeConfig,
+    beta: f64,
+    d: usize,
+    n: usize,
+    ctx: &PointCtx<'_>,
+) -> anyhow::Result<Option<GridPoint>> {
     let sets = cfg.probes.div_ceil(n);
-    let per: Vec<(usize, usize)> = (0..sets)
-        .into_par_iter()
-        .map(|t| {
-            let k = n.min(cfg.probes - t * n);
-            let x = dataset(cfg.seed, d, n, t)?;
-            Ok((memories(cfg, beta, &x, n, d, k)?, k))
-        })
-        .collect::<anyhow::Result<_>>()?;
+    let Some(per) = ctx.par_map(sets, |t| {
+        let k = n.min(cfg.probes - t * n);
+        let x = dataset(cfg.seed, d, n, t)?;
+        Ok((memories(cfg, beta, &x, n, d, k)?, k))
+    })?
+    else {
+        return Ok(None);
+    };
     let (mem, tot) = per.iter().fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
-    Ok(GridPoint {
+    Ok(Some(GridPoint {
         beta,
         d,
         n,
         fraction: mem as f64 / tot as f64,
         probes: tot,
-    })
+    }))
 }
 
-/// Searches the grid for the bracket of ½ at (β, D); returns the points evaluated (ascending N) and
-/// ln N50, or `None` if stopped.
+/// The grid exponent the search at (β, D) starts from: round(2·log₂(e^{α_c D}/4)), clamped to
+/// [2, k(max-n)].
+fn start_k(cfg: &KdeConfig, beta: f64, d: usize) -> (u32, u32) {
+    let guess = (alpha_c(beta) * d as f64).exp() / 4.0;
+    let k_max = (2.0 * (cfg.max_n as f64).log2()).floor() as u32;
+    (((2.0 * guess.log2()).round() as u32).clamp(2, k_max), k_max)
+}
+
+/// Searches the grid for the bracket of ½ at (β, D); `None` if stopped.
 fn search(
     cfg: &KdeConfig,
     beta: f64,
     d: usize,
-    stop: &AtomicBool,
-) -> anyhow::Result<Option<(Vec<GridPoint>, f64)>> {
-    let guess = (alpha_c(beta) * d as f64).exp() / 4.0;
-    let k_max = (2.0 * (cfg.max_n as f64).log2()).floor() as u32;
-    let mut k = ((2.0 * guess.log2()).round() as u32).clamp(2, k_max);
+    ctx: &PointCtx<'_>,
+) -> anyhow::Result<Option<Search>> {
+    let (mut k, k_max) = start_k(cfg, beta, d);
     let mut pts: Vec<GridPoint> = Vec::new();
     loop {
-        if stop.load(Ordering::Relaxed) {
+        let Some(g) = evaluate(cfg, beta, d, grid_n(k), ctx)? else {
             return Ok(None);
-        }
-        let g = evaluate(cfg, beta, d, grid_n(k))?;
+        };
         pts.push(g);
         pts.sort_by_key(|p| p.n);
         let above = pts.iter().rev().find(|p| p.fraction >= 0.5);
@@ -286,11 +383,19 @@ fn search(
             (Some(a), Some(b)) if a.n < b.n && grid_n(k_of(a.n) + 1) == b.n => {
                 let (la, lb) = ((a.n as f64).ln(), (b.n as f64).ln());
                 let ln50 = la + (a.fraction - 0.5) / (a.fraction - b.fraction) * (lb - la);
-                return Ok(Some((pts, ln50)));
+                return Ok(Some(Search {
+                    grid: pts,
+                    ln_n50: Some(ln50),
+                }));
             }
             _ if g.fraction >= 0.5 && k < k_max => k += 1,
             _ if g.fraction < 0.5 && k > 2 => k -= 1,
-            _ => return Ok(Some((pts, f64::NAN))),
+            _ => {
+                return Ok(Some(Search {
+                    grid: pts,
+                    ln_n50: None,
+                }));
+            }
         }
     }
 }
@@ -311,149 +416,212 @@ pub fn slope(pts: &[(f64, f64)]) -> f64 {
     sxy / sxx
 }
 
-/// One check per β: the slope of ln N50 vs D against α_c(β).
-pub fn checks(cfg: &KdeConfig, n50: &[N50]) -> Vec<Check> {
+/// One check per β: the slope of ln N50 vs D against α_c(β) (`done`: the searches finished, in
+/// point order).
+pub fn checks(cfg: &KdeConfig, done: &[((f64, usize), &Search)]) -> Vec<Check> {
     cfg.beta
         .iter()
-        .zip(&cfg.dims)
+        .zip(&cfg.dims.0)
         .map(|(&b, dims)| {
             let th = alpha_c(b);
             let what = format!("slope of ln N50 vs D, β = {b}, D ∈ {dims:?}");
             let tol = format!("±{:.0} %", SLOPE_TOL * 100.0);
-            let pts: Vec<(f64, f64)> = n50
+            let ours: Vec<&((f64, usize), &Search)> =
+                done.iter().filter(|((pb, _), _)| *pb == b).collect();
+            let pts: Vec<(f64, f64)> = ours
                 .iter()
-                .filter(|r| r.beta == b && r.ln_n50.is_finite())
-                .map(|r| (r.d as f64, r.ln_n50))
+                .filter_map(|((_, d), s)| s.ln_n50.map(|l| (*d as f64, l)))
                 .collect();
-            let done = n50.iter().filter(|r| r.beta == b).count();
-            if done < dims.len() || pts.len() < 2 {
-                let mut c = Check::missing(what, Some(th), &tol);
-                if done == dims.len() {
-                    c.verdict = Verdict::Fail;
-                }
-                return c;
+            if ours.len() < dims.len() {
+                return Check::new(what, None).theory(th).not_applicable(format!(
+                    "{} of the {} dimensions of β = {b} ran (interrupted or sharded)",
+                    ours.len(),
+                    dims.len()
+                ));
             }
-            let s = slope(&pts);
-            Check {
-                check: what,
-                measured: s,
-                theory: Some(th),
-                tolerance: tol,
-                verdict: Verdict::from_bool(((s - th) / th).abs() <= SLOPE_TOL),
+            if pts.len() < 2 {
+                return Check::new(what, None).theory(th).failed(
+                    tol,
+                    format!(
+                        "N50 bracketed for only {} of the {} dimensions within N ≤ max-n = {}",
+                        pts.len(),
+                        dims.len(),
+                        cfg.max_n
+                    ),
+                );
             }
+            Check::new(what, Some(slope(&pts)))
+                .theory(th)
+                .relative(SLOPE_TOL)
         })
         .collect()
 }
 
-/// Runs the search for every (β, D) into `opts.out`; Ctrl-C keeps the finished (β, D).
-pub fn run(cfg: &KdeConfig, opts: &RunOptions, stop: &AtomicBool) -> anyhow::Result<Outcome> {
-    cfg.validate()?;
-    let (config, provenance) = opts.begin(
-        cfg,
-        match cfg.kernel {
-            Kernel::Host => {
-                "host batched f64 mean-shift: faer GEMMs + vectorised exp (pulp), 32 probes per block"
-            }
-            Kernel::Core => "engram-core GaussianKde<f64>::run reference, one probe at a time",
-        },
-    )?;
-    let jobs: Vec<(f64, usize)> = cfg
-        .beta
-        .iter()
-        .zip(&cfg.dims)
-        .flat_map(|(&b, ds)| ds.iter().map(move |&d| (b, d)))
-        .collect();
-    let bar = opts.bar(jobs.len() as u64, "(β, D) searches");
-    let pool = opts.pool()?;
-    let mut grid = Vec::new();
-    let mut n50 = Vec::new();
-    let found = pool.install(|| {
-        par_trials(jobs.len(), stop, &bar, |j| {
-            search(cfg, jobs[j].0, jobs[j].1, stop)
-        })
-    })?;
-    let found: Vec<Option<(Vec<GridPoint>, f64)>> = found.unwrap_or_default();
-    for (&(beta, d), f) in jobs.iter().zip(found) {
-        if let Some((pts, ln50)) = f {
-            grid.extend(pts);
-            n50.push(N50 {
-                beta,
-                d,
-                ln_n50: ln50,
-            });
-        }
-    }
-    bar.finish_and_clear();
-    write_csv(
-        &opts.out.join("kde_grid.csv"),
-        &["beta", "D", "N", "memory_fraction", "probes"],
-        &grid
-            .iter()
-            .map(|g| {
-                vec![
-                    num(g.beta),
-                    g.d.to_string(),
-                    g.n.to_string(),
-                    num(g.fraction),
-                    g.probes.to_string(),
-                ]
-            })
-            .collect::<Vec<_>>(),
-    )?;
-    write_csv(
-        &opts.out.join("kde_n50.csv"),
-        &["beta", "D", "ln_N50", "N50", "alpha_c_times_D"],
-        &n50.iter()
-            .map(|r| {
-                vec![
-                    num(r.beta),
-                    r.d.to_string(),
-                    num(r.ln_n50),
-                    num(r.ln_n50.exp()),
-                    num(alpha_c(r.beta) * r.d as f64),
-                ]
-            })
-            .collect::<Vec<_>>(),
-    )?;
-    let plots = if grid.is_empty() {
-        Vec::new()
-    } else {
-        plot(&opts.out, cfg, &grid, &n50)?
-    };
-    let checks = checks(cfg, &n50);
-    finish(
-        &opts.out,
-        Report {
-            experiment: "hopfield-kde-capacity",
-            title: "Gaussian-KDE memory capacity",
-            intro: "Gaussian KDE of N random points on the sphere of radius √D, bandwidth σ² = 1/β; a \
-                    datum is a memory if mean-shift started at it comes back to it. Laplace estimate \
-                    (papers.md §2): ln N50 ≈ α_c(β)·D, α_c(β) = β(1 − u₀) − ½ ln(1 − u₀²), \
-                    u₀ = (√(1+4β²) − 1)/(2β).",
-            config,
-            points: (jobs.len(), n50.len()),
-            interrupted: n50.len() < jobs.len(),
-            provenance,
-            plots,
-            data: vec![
-                "kde_grid.csv".to_owned(),
-                "kde_n50.csv".to_owned(),
-                "config.toml".to_owned(),
-            ],
-        },
-        checks,
-    )
+/// The CSV columns of the grid and of N50.
+pub const GRID_HEADER: [&str; 5] = ["beta", "D", "N", "memory_fraction", "probes"];
+/// The CSV columns of N50.
+pub const N50_HEADER: [&str; 5] = ["beta", "D", "ln_N50", "N50", "alpha_c_times_D"];
+
+/// The KDE capacity search as an [`Experiment`]: one point per (β, D).
+#[derive(Debug, Clone)]
+pub struct KdeCapacity {
+    cfg: KdeConfig,
 }
 
+impl Experiment for KdeCapacity {
+    type Config = KdeConfig;
+    type Point = (f64, usize);
+    type Output = Search;
+
+    const NAME: &'static str = "hopfield-kde-capacity";
+    const TITLE: &'static str = "Gaussian-KDE memory capacity";
+    const RESULTS: &'static str = "hopfield/kde-capacity";
+    const UNIT: &'static str = "datasets";
+
+    fn new(cfg: KdeConfig) -> anyhow::Result<Self> {
+        cfg.validate()?;
+        Ok(KdeCapacity { cfg })
+    }
+
+    fn config(&self) -> &KdeConfig {
+        &self.cfg
+    }
+
+    fn intro(&self) -> String {
+        "Gaussian KDE of N random points on the sphere of radius √D, bandwidth σ² = 1/β; a datum \
+         is a memory if mean-shift started at it comes back to it. Laplace estimate (papers.md \
+         §2): ln N50 ≈ α_c(β)·D, α_c(β) = β(1 − u₀) − ½ ln(1 − u₀²), u₀ = (√(1+4β²) − 1)/(2β)."
+            .to_owned()
+    }
+
+    fn kernels(&self) -> String {
+        match self.cfg.kernel {
+            Kernel::Host => {
+                "host batched f64 mean-shift: faer GEMMs + vectorised exp (pulp), 32 probes per \
+                 block"
+            }
+            Kernel::Core => "engram-core GaussianKde<f64>::run reference, one probe at a time",
+        }
+        .to_owned()
+    }
+
+    fn points(&self) -> Vec<(f64, usize)> {
+        self.cfg.points()
+    }
+
+    fn label(&self, &(b, d): &(f64, usize)) -> String {
+        format!("β={b} D={d}")
+    }
+
+    /// About three grid evaluations around the starting N (an estimate: the search may take more).
+    fn work(&self, &(b, d): &(f64, usize)) -> u64 {
+        let (k, _) = start_k(&self.cfg, b, d);
+        (k..k + 3)
+            .map(|k| self.cfg.probes.div_ceil(grid_n(k)) as u64)
+            .sum()
+    }
+
+    fn estimate(&self) -> Result<Estimate, ConfigError> {
+        let c = &self.cfg;
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()) as u64;
+        let dmax = c.dims.0.iter().flatten().copied().max().unwrap_or(1) as u64;
+        // One dataset (N × D f64) and its probe states per worker, N ≤ max-n.
+        let memory = Size::of("max-n", c.max_n as u64)
+            .times("dims", dmax)?
+            .times("", 16)?
+            .times("", threads)?;
+        // About three evaluations per (β, D) near the starting N: probes × max-iter steps of N·D.
+        let mut work = 0.0;
+        for (b, d) in c.points() {
+            let (k, _) = start_k(c, b, d);
+            let n = grid_n(k + 1) as f64;
+            work += 3.0 * c.probes as f64 * c.max_iter as f64 * n * d as f64 * 4.0;
+        }
+        Ok(Estimate::new(
+            memory,
+            Size::of("dims", c.points().len() as u64).times("", 400)?,
+            work,
+            2e9 * threads as f64,
+            "beta/dims/probes/max-iter",
+        ))
+    }
+
+    fn run_point(
+        &self,
+        &(b, d): &(f64, usize),
+        ctx: &PointCtx<'_>,
+    ) -> anyhow::Result<Option<Search>> {
+        search(&self.cfg, b, d, ctx)
+    }
+
+    fn checks(&self, done: &[Done<'_, Self>]) -> Vec<Check> {
+        let done: Vec<((f64, usize), &Search)> =
+            done.iter().map(|d| (*d.point, d.output)).collect();
+        checks(&self.cfg, &done)
+    }
+
+    fn write_outputs(&self, out: &ResultsDir, done: &[Done<'_, Self>]) -> anyhow::Result<Files> {
+        let grid: Vec<&GridPoint> = done.iter().flat_map(|d| d.output.grid.iter()).collect();
+        out.write_csv(
+            "kde_grid.csv",
+            &GRID_HEADER,
+            &grid
+                .iter()
+                .map(|g| {
+                    vec![
+                        num(g.beta),
+                        g.d.to_string(),
+                        g.n.to_string(),
+                        num(g.fraction),
+                        g.probes.to_string(),
+                    ]
+                })
+                .collect::<Vec<_>>(),
+        )?;
+        out.write_csv(
+            "kde_n50.csv",
+            &N50_HEADER,
+            &done
+                .iter()
+                .map(|x| {
+                    let (beta, d) = *x.point;
+                    let ln = x.output.ln_n50.unwrap_or(f64::NAN);
+                    vec![
+                        num(beta),
+                        d.to_string(),
+                        num(ln),
+                        num(ln.exp()),
+                        num(alpha_c(beta) * d as f64),
+                    ]
+                })
+                .collect::<Vec<_>>(),
+        )?;
+        let mut files = Files {
+            data: vec!["kde_grid.csv".to_owned(), "kde_n50.csv".to_owned()],
+            plots: Vec::new(),
+        };
+        if !grid.is_empty() {
+            let n50: Vec<(f64, usize, f64)> = done
+                .iter()
+                .filter_map(|x| x.output.ln_n50.map(|l| (x.point.0, x.point.1, l)))
+                .collect();
+            plot(out, &self.cfg, &grid, &n50)?;
+            files.plots = vec!["fraction.svg".to_owned(), "n50.svg".to_owned()];
+        }
+        Ok(files)
+    }
+}
+
+/// The figures; `n50` holds (β, D, ln N50) of the bracketed searches.
 fn plot(
-    dir: &std::path::Path,
+    dir: &ResultsDir,
     cfg: &KdeConfig,
-    grid: &[GridPoint],
-    n50: &[N50],
-) -> anyhow::Result<Vec<String>> {
+    grid: &[&GridPoint],
+    n50: &[(f64, usize, f64)],
+) -> anyhow::Result<()> {
     let mut series = Vec::new();
     let mut c = 0;
-    for (&b, dims) in cfg.beta.iter().zip(&cfg.dims) {
+    for (&b, dims) in cfg.beta.iter().zip(&cfg.dims.0) {
         for &d in dims {
             let pts: Vec<(f64, f64)> = grid
                 .iter()
@@ -466,30 +634,34 @@ fn plot(
                     points: pts,
                     color: c,
                     dashed: false,
+                    marker: Marker::Circle,
                 });
                 c += 1;
             }
         }
     }
     draw(
-        &dir.join("fraction.svg"),
+        dir,
+        "fraction.svg",
         &Figure {
             title: "fraction of probes that are memories".to_owned(),
             x_desc: "N (stored points)".to_owned(),
             y_desc: "memory fraction".to_owned(),
             log_x: true,
+            log_y: false,
             y_range: Some((-0.02, 1.02)),
             legend_upper: false,
+            legend_right: false,
             series,
             vlines: Vec::new(),
         },
     )?;
     let mut series = Vec::new();
-    for (k, (&b, dims)) in cfg.beta.iter().zip(&cfg.dims).enumerate() {
+    for (k, (&b, dims)) in cfg.beta.iter().zip(&cfg.dims.0).enumerate() {
         let pts: Vec<(f64, f64)> = n50
             .iter()
-            .filter(|r| r.beta == b && r.ln_n50.is_finite())
-            .map(|r| (r.d as f64, r.ln_n50))
+            .filter(|r| r.0 == b)
+            .map(|r| (r.1 as f64, r.2))
             .collect();
         if pts.is_empty() {
             continue;
@@ -499,34 +671,39 @@ fn plot(
             pts.iter().map(|p| p.1).sum::<f64>() / pts.len() as f64,
         );
         let a = alpha_c(b);
-        let (d0, d1) = (dims[0] as f64, dims[dims.len() - 1] as f64);
+        let d0 = dims.iter().copied().min().unwrap_or(1) as f64;
+        let d1 = dims.iter().copied().max().unwrap_or(1) as f64;
         series.push(Series {
             label: format!("β = {b}: measured ln N50"),
             points: pts,
             color: k,
             dashed: false,
+            marker: Marker::Circle,
         });
         series.push(Series {
             label: format!("slope α_c = {a:.4}"),
             points: vec![(d0, my + a * (d0 - mx)), (d1, my + a * (d1 - mx))],
             color: k,
             dashed: true,
+            marker: Marker::None,
         });
     }
     draw(
-        &dir.join("n50.svg"),
+        dir,
+        "n50.svg",
         &Figure {
             title: "ln N50 vs D, theory slope α_c(β) through the data's centroid".to_owned(),
             x_desc: "dimension D".to_owned(),
             y_desc: "ln N50".to_owned(),
             log_x: false,
+            log_y: false,
             y_range: None,
             legend_upper: true,
+            legend_right: false,
             series,
             vlines: Vec::new(),
         },
-    )?;
-    Ok(vec!["fraction.svg".to_owned(), "n50.svg".to_owned()])
+    )
 }
 
 #[cfg(test)]
@@ -547,6 +724,62 @@ mod tests {
         assert_eq!(grid_n(7), 11);
         assert_eq!(k_of(grid_n(13)), 13);
         assert!((slope(&[(1.0, 2.0), (2.0, 4.0), (3.0, 6.0)]) - 2.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn validation_names_fields() {
+        let field = |c: KdeConfig| c.validate().unwrap_err().field;
+        let d = KdeConfig::default;
+        let dims = |s: &str| s.parse::<DimLists>().unwrap();
+        assert_eq!(
+            field(KdeConfig {
+                dims: dims("12,16"),
+                ..d()
+            }),
+            "dims"
+        );
+        assert_eq!(
+            field(KdeConfig {
+                dims: dims("12,12;8,11"),
+                ..d()
+            }),
+            "dims"
+        );
+        assert_eq!(
+            field(KdeConfig {
+                dims: dims("12,99999;8,11"),
+                ..d()
+            }),
+            "dims"
+        );
+        assert_eq!(
+            field(KdeConfig {
+                beta: vec![1.0, 1.0],
+                ..d()
+            }),
+            "beta"
+        );
+        assert_eq!(
+            field(KdeConfig {
+                max_n: usize::MAX,
+                ..d()
+            }),
+            "max-n"
+        );
+        assert_eq!(
+            field(KdeConfig {
+                probes: usize::MAX,
+                ..d()
+            }),
+            "probes"
+        );
+        let e = "12,;8".parse::<DimLists>().unwrap_err();
+        assert!(e.starts_with("dims: \"\" in \"12,;8\""), "{e}");
+        // TOML holds the same string as the flag.
+        let t = toml::to_string(&d()).unwrap();
+        assert!(t.contains("dims = \"12,16,20,24,28;8,11,14,17,20\""), "{t}");
+        let back: KdeConfig = toml::from_str(&t).unwrap();
+        assert_eq!(back, d());
     }
 
     /// The host batched mean-shift and the core's classify every probe alike.
