@@ -230,3 +230,29 @@ fn merge_errors_name_the_shard() {
     let o = engram(&["collapse", "merge", a.to_str().unwrap(), "--out", c.to_str().unwrap()]);
     assert!(String::from_utf8_lossy(&o.stderr).contains("missing from the shards"));
 }
+
+/// `engram reproduce --quick` runs every registered experiment, passes every check, writes a
+/// self-contained HTML report with the figures inline, and a second run reuses finished parts.
+#[test]
+fn reproduce_quick_passes_and_reuses_finished_parts() {
+    let out = tmp("reproduce");
+    let o = ok(&["reproduce", "--quick", "--out", out.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains(" 0 failed"), "{text}");
+    let html = read(&out.join("report.html"));
+    assert!(html.contains("<svg"), "figures inline");
+    assert!(!html.contains("src=\""), "no external references");
+    for name in ["collapse", "hopfield-capacity", "hopfield-dense", "hopfield-modern", "hopfield-kde-capacity", "hopfield-grow"] {
+        assert!(out.join(name).join("summary.json").exists(), "{name} ran");
+        assert!(html.contains(name), "{name} in the report");
+    }
+    assert!(read(&out.join("report.md")).contains("| PASS"));
+    let again = ok(&["reproduce", "--quick", "--out", out.to_str().unwrap()]);
+    assert_eq!(
+        String::from_utf8_lossy(&again.stdout).matches("(reused)").count(),
+        6,
+        "a second run reuses every finished part"
+    );
+    let o = engram(&["reproduce", "--only", "nosuch", "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+}
