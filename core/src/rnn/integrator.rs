@@ -84,7 +84,7 @@ pub fn integrator_weights<T: Real>(
             *uy = s;
         }
     }
-    for (r, row) in w_hh.chunks_exact_mut(h).enumerate() {
+    for (r, row) in w_hh.chunks_exact_mut(h.max(1)).enumerate() {
         for (j, w) in row.iter_mut().enumerate() {
             *w = if j == r { T::ONE } else { T::ZERO };
         }
@@ -98,7 +98,7 @@ pub fn integrator_weights<T: Real>(
     if np == 0 {
         return Ok(());
     }
-    for (u, row) in w_ih.chunks_exact(2).zip(w_enc.chunks_exact_mut(np)) {
+    for (u, row) in w_ih.chunks_exact(2).zip(w_enc.chunks_exact_mut(np.max(1))) {
         let (ux, uy) = (
             u.first().copied().unwrap_or(T::ZERO),
             u.get(1).copied().unwrap_or(T::ZERO),
@@ -110,7 +110,7 @@ pub fn integrator_weights<T: Real>(
     }
     let s2 = sigma * sigma;
     let two = T::from_f64(2.0);
-    for (j, row) in w_dec.chunks_exact_mut(h).enumerate() {
+    for (j, row) in w_dec.chunks_exact_mut(h.max(1)).enumerate() {
         let (cx, cy) = centre(j);
         let lin = two / (hf * s2);
         let konst = (cx * cx + cy * cy) / (two * s2) / (hf * offset);

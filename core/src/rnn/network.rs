@@ -185,7 +185,10 @@ impl<'a, T: Real> Network<'a, T> {
         check_len("Network::encode: p", self.dims.places, p.len())?;
         check_len("Network::encode: g", self.dims.hidden, g.len())?;
         check_finite("Network::encode: p", p)?;
-        for (gr, row) in g.iter_mut().zip(w_enc.chunks_exact(self.dims.places)) {
+        for (gr, row) in g
+            .iter_mut()
+            .zip(w_enc.chunks_exact(self.dims.places.max(1)))
+        {
             *gr = dot(row, p)?;
         }
         Ok(())
@@ -214,8 +217,8 @@ impl<'a, T: Real> Network<'a, T> {
     /// z = W_ih v + W_hh g_prev + b into `z`, on checked lengths (the order documented on
     /// [`Network`]).
     pub(super) fn preactivations(&self, v: &[T], g_prev: &[T], g_next: &mut [T]) {
-        let rows_ih = self.w.w_ih.chunks_exact(self.dims.inputs);
-        let rows_hh = self.w.w_hh.chunks_exact(self.dims.hidden);
+        let rows_ih = self.w.w_ih.chunks_exact(self.dims.inputs.max(1));
+        let rows_hh = self.w.w_hh.chunks_exact(self.dims.hidden.max(1));
         for (r, (zr, (wi, wh))) in g_next.iter_mut().zip(rows_ih.zip(rows_hh)).enumerate() {
             let mut a = T::ZERO;
             for (&w, &x) in wi.iter().zip(v) {
@@ -243,7 +246,7 @@ impl<'a, T: Real> Network<'a, T> {
         check_finite("Network::readout: g", g)?;
         for (l, row) in logits
             .iter_mut()
-            .zip(self.w.w_dec.chunks_exact(self.dims.hidden))
+            .zip(self.w.w_dec.chunks_exact(self.dims.hidden.max(1)))
         {
             *l = dot(row, g)?;
         }
@@ -259,7 +262,7 @@ impl<'a, T: Real> Network<'a, T> {
     /// failing step are written).
     pub fn sequence(&self, v: &[T], g0: &[T], states: &mut [T]) -> Result<()> {
         let (i, h) = (self.dims.inputs, self.dims.hidden);
-        let steps = v.len() / i;
+        let steps = v.len() / i.max(1);
         check_len("Network::sequence: v", steps * i, v.len())?;
         check_len(
             "Network::sequence: states",
@@ -268,15 +271,15 @@ impl<'a, T: Real> Network<'a, T> {
         )?;
         check_len("Network::sequence: g0", h, g0.len())?;
         check_finite("Network::sequence: v", v)?;
-        let mut prev: Option<&mut [T]> = None;
-        for (vt, gt) in v.chunks_exact(i).zip(states.chunks_exact_mut(h)) {
-            let from: &[T] = match &prev {
-                Some(p) => p,
-                None => g0,
+        for t in 0..steps {
+            let (Some(vt), Some((prev, gt))) =
+                (v.get(t * i..(t + 1) * i), row_and_prev(states, h, t))
+            else {
+                break; // unreachable: the lengths were checked above
             };
+            let from = prev.unwrap_or(g0);
             check_finite("Network::step: g_prev", from)?;
             self.step_unchecked(vt, from, gt);
-            prev = Some(gt);
         }
         Ok(())
     }
@@ -297,9 +300,9 @@ impl<'a, T: Real> Network<'a, T> {
                 })
             };
         }
-        let per = v.len() / batch;
+        let per = v.len() / batch.max(1);
         check_len("Network::batch: v", per * batch, v.len())?;
-        let steps = per / i;
+        let steps = per / i.max(1);
         check_len("Network::batch: v", steps * i * batch, v.len())?;
         check_len(
             "Network::batch: g0",
@@ -316,14 +319,31 @@ impl<'a, T: Real> Network<'a, T> {
             return Ok(());
         }
         for ((vb, gb), sb) in v
-            .chunks_exact(per)
-            .zip(g0.chunks_exact(h))
+            .chunks_exact(per.max(1))
+            .zip(g0.chunks_exact(h.max(1)))
             .zip(states.chunks_exact_mut(per_states.max(1)))
         {
             self.sequence(vb, gb, sb)?;
         }
         Ok(())
     }
+}
+
+/// Row t of a row-major (· × h) `states`, mutable, and row t − 1 (`None` for t = 0), or `None` if
+/// row t does not fit. Indexing by row (not zipping chunk iterators) keeps the kernels free of
+/// division-by-zero checks a board image would carry.
+pub(super) fn row_and_prev<X>(
+    states: &mut [X],
+    h: usize,
+    t: usize,
+) -> Option<(Option<&[X]>, &mut [X])> {
+    let (done, rest) = states.split_at_mut_checked(t.checked_mul(h)?)?;
+    let cur = rest.get_mut(..h)?;
+    let prev = match t.checked_sub(1) {
+        Some(p) => Some(done.get(p * h..)?),
+        None => None,
+    };
+    Some((prev, cur))
 }
 
 #[cfg(test)]

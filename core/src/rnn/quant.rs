@@ -103,8 +103,8 @@ pub fn quantize_rows(
     }
     let mut worst = 0.0f32;
     for ((wr, qr), s) in w
-        .chunks_exact(cols)
-        .zip(q.chunks_exact_mut(cols))
+        .chunks_exact(cols.max(1))
+        .zip(q.chunks_exact_mut(cols.max(1)))
         .zip(scale.iter_mut())
     {
         let max = wr
@@ -324,7 +324,7 @@ impl<'a> QuantNetwork<'a> {
         check_finite("QuantNetwork::encode: p", p)?;
         for ((gr, row), &s) in g
             .iter_mut()
-            .zip(enc.q.chunks_exact(self.dims.places))
+            .zip(enc.q.chunks_exact(self.dims.places.max(1)))
             .zip(enc.scale)
         {
             let mut acc = 0.0f32;
@@ -369,15 +369,12 @@ impl<'a> QuantNetwork<'a> {
         for (q, &x) in qv.iter_mut().zip(v) {
             *q = quantize_act(x, self.inv_input);
         }
-        let rows_ih = self.w.w_ih.q.chunks_exact(i);
-        let rows_hh = self.w.w_hh.q.chunks_exact(h);
-        let scales = self.w.w_ih.scale.iter().zip(self.w.w_hh.scale);
-        for (r, ((zr, (wi, wh)), (&si, &sh))) in z
-            .iter_mut()
-            .zip(rows_ih.zip(rows_hh))
-            .zip(scales)
-            .enumerate()
-        {
+        // Rows by index (not zipped chunk iterators: no division checks in a board image).
+        for (r, zr) in z.iter_mut().enumerate() {
+            let wi = self.w.w_ih.q.get(r * i..(r + 1) * i).unwrap_or(&[]);
+            let wh = self.w.w_hh.q.get(r * h..(r + 1) * h).unwrap_or(&[]);
+            let si = self.w.w_ih.scale.get(r).copied().unwrap_or(0.0);
+            let sh = self.w.w_hh.scale.get(r).copied().unwrap_or(0.0);
             let a = (si * self.scales.input) * dot_i8_i16(wi, qv) as f32;
             let b = (sh * self.scales.state) * dot_i8_i16(wh, g_prev) as f32;
             let mut zz = a + b;
@@ -402,7 +399,7 @@ impl<'a> QuantNetwork<'a> {
         check_len("QuantNetwork::readout: logits", p, logits.len())?;
         for ((l, row), &s) in logits
             .iter_mut()
-            .zip(self.w.w_dec.q.chunks_exact(h))
+            .zip(self.w.w_dec.q.chunks_exact(h.max(1)))
             .zip(self.w.w_dec.scale)
         {
             *l = (s * self.scales.state) * dot_i8_i16(row, g) as f32;
@@ -422,7 +419,7 @@ impl<'a> QuantNetwork<'a> {
         z: &mut [f32],
     ) -> Result<()> {
         let (i, h) = (self.dims.inputs, self.dims.hidden);
-        let steps = v.len() / i;
+        let steps = v.len() / i.max(1);
         check_len("QuantNetwork::sequence: v", steps * i, v.len())?;
         check_len(
             "QuantNetwork::sequence: states",
@@ -430,10 +427,14 @@ impl<'a> QuantNetwork<'a> {
             states.len(),
         )?;
         check_len("QuantNetwork::sequence: g0", h, g0.len())?;
-        let mut prev: Option<&[i16]> = None;
-        for (vt, gt) in v.chunks_exact(i).zip(states.chunks_exact_mut(h)) {
+        for t in 0..steps {
+            let (Some(vt), Some((prev, gt))) = (
+                v.get(t * i..(t + 1) * i),
+                super::network::row_and_prev(states, h, t),
+            ) else {
+                break; // unreachable: the lengths were checked above
+            };
             self.step(vt, prev.unwrap_or(g0), gt, qv, z)?;
-            prev = Some(gt);
         }
         Ok(())
     }
