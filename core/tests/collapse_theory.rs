@@ -282,10 +282,17 @@ fn synthetic_sigma0_accumulate_theory() {
     for (i, (&m, &s)) in mean.iter().zip(&se).enumerate() {
         let expected = theory::expected_error_accumulate_synthetic(i + 1, d, t, 0.7, 1.6).unwrap();
         let z = (m - expected) / s;
-        assert!(z.abs() < 4.0, "n = {}: mean {m} vs {expected}, z = {z}", i + 1);
+        assert!(
+            z.abs() < 4.0,
+            "n = {}: mean {m} vs {expected}, z = {z}",
+            i + 1
+        );
     }
     let same_sigma = theory::expected_error(Mode::Accumulate, n, d, t, 0.7).unwrap();
     let ours = theory::expected_error_accumulate_synthetic(n, d, t, 0.7, 1.6).unwrap();
-    assert!((mean[n - 1] - same_sigma) / se[n - 1] > 8.0, "the test can tell σ₀ from σ");
+    assert!(
+        (mean[n - 1] - same_sigma) / se[n - 1] > 8.0,
+        "the test can tell σ₀ from σ"
+    );
     assert!(ours > same_sigma);
 }

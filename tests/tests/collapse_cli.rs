@@ -142,11 +142,25 @@ fn resume_after_interruption_completes_identically() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--resume"));
     // `--resume --out DIR` alone uses the saved configuration.
-    let o = engram(&["collapse", "--resume", "--out", part.to_str().unwrap(), "--threads", "1"]);
+    let o = engram(&[
+        "collapse",
+        "--resume",
+        "--out",
+        part.to_str().unwrap(),
+        "--threads",
+        "1",
+    ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(read(&part.join("runs.csv")), full);
     // A differing flag on resume names the field.
-    let o = engram(&["collapse", "--resume", "--out", part.to_str().unwrap(), "--seed", "3"]);
+    let o = engram(&[
+        "collapse",
+        "--resume",
+        "--out",
+        part.to_str().unwrap(),
+        "--seed",
+        "3",
+    ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--resume: seed is 3 here but 0"));
 }

@@ -49,7 +49,9 @@ fn columns(text: &str) -> Vec<(String, Vec<String>)> {
         .map(|(i, h)| {
             (
                 h.clone(),
-                rows.iter().map(|r| r.get(i).unwrap_or(&"").to_string()).collect(),
+                rows.iter()
+                    .map(|r| r.get(i).unwrap_or(&"").to_string())
+                    .collect(),
             )
         })
         .collect()
@@ -80,25 +82,81 @@ fn numbers_are_those_of_the_code_before_the_shape() {
     let out = tmp("golden");
     let c1 = out.join("c1");
     ok(&[
-        "collapse", "--dim", "4,6", "--samples", "20,30", "--sigma", "0.5,1", "--iterations", "12",
-        "--repeats", "30", "--mode", "all", "--threads", "2", "--out", c1.to_str().unwrap(),
+        "collapse",
+        "--dim",
+        "4,6",
+        "--samples",
+        "20,30",
+        "--sigma",
+        "0.5,1",
+        "--iterations",
+        "12",
+        "--repeats",
+        "30",
+        "--mode",
+        "all",
+        "--threads",
+        "2",
+        "--out",
+        c1.to_str().unwrap(),
     ]);
-    same_columns(&g.join("c1/runs.csv"), &c1.join("runs.csv"), &[("stderr", "stderr_measured")], &[]);
+    same_columns(
+        &g.join("c1/runs.csv"),
+        &c1.join("runs.csv"),
+        &[("stderr", "stderr_measured")],
+        &[],
+    );
     // σ₀/T₀ run: replace is unchanged; with T₀ ≠ T accumulate still has no closed form.
     let c2 = out.join("c2");
     ok(&[
-        "collapse", "--dim", "5", "--samples", "15", "--sigma", "1", "--sigma0", "2", "--samples0",
-        "18", "--iterations", "10", "--repeats", "20", "--threads", "1", "--out",
+        "collapse",
+        "--dim",
+        "5",
+        "--samples",
+        "15",
+        "--sigma",
+        "1",
+        "--sigma0",
+        "2",
+        "--samples0",
+        "18",
+        "--iterations",
+        "10",
+        "--repeats",
+        "20",
+        "--threads",
+        "1",
+        "--out",
         c2.to_str().unwrap(),
     ]);
-    same_columns(&g.join("c2/runs.csv"), &c2.join("runs.csv"), &[("stderr", "stderr_measured")], &[]);
+    same_columns(
+        &g.join("c2/runs.csv"),
+        &c2.join("runs.csv"),
+        &[("stderr", "stderr_measured")],
+        &[],
+    );
     // Capacity: every column but the standard error, which now uses trials as the unit (fixed).
     let h1 = out.join("h1");
     ok(&[
-        "hopfield", "capacity", "--n", "100,200", "--alpha", "0.05,0.1,0.15,0.2", "--trials", "4",
-        "--cues", "5", "--out", h1.to_str().unwrap(),
+        "hopfield",
+        "capacity",
+        "--n",
+        "100,200",
+        "--alpha",
+        "0.05,0.1,0.15,0.2",
+        "--trials",
+        "4",
+        "--cues",
+        "5",
+        "--out",
+        h1.to_str().unwrap(),
     ]);
-    same_columns(&g.join("h1/capacity.csv"), &h1.join("capacity.csv"), &[], &["overlap_stderr"]);
+    same_columns(
+        &g.join("h1/capacity.csv"),
+        &h1.join("capacity.csv"),
+        &[],
+        &["overlap_stderr"],
+    );
 }
 
 fn wait_for_points(dir: &Path, n: usize) {
@@ -110,7 +168,10 @@ fn wait_for_points(dir: &Path, n: usize) {
         }
         std::thread::yield_now();
     }
-    panic!("no finished point in {} within the deadline", path.display());
+    panic!(
+        "no finished point in {} within the deadline",
+        path.display()
+    );
 }
 
 /// SIGTERM (what Slurm sends) and SIGHUP (a closed terminal) stop a run like Ctrl-C: finished
@@ -119,8 +180,21 @@ fn wait_for_points(dir: &Path, n: usize) {
 #[test]
 fn signals_keep_finished_points_and_resume_completes_identically() {
     let sweep = [
-        "collapse", "--dim", "20", "--samples", "30,35,40,45,50,55,60,65,70,75,80,85", "--sigma",
-        "1", "--ridge", "0.1", "--iterations", "40", "--repeats", "150", "--threads", "1",
+        "collapse",
+        "--dim",
+        "20",
+        "--samples",
+        "30,35,40,45,50,55,60,65,70,75,80,85",
+        "--sigma",
+        "1",
+        "--ridge",
+        "0.1",
+        "--iterations",
+        "40",
+        "--repeats",
+        "150",
+        "--threads",
+        "1",
     ];
     let whole = tmp("sig-whole");
     ok(&[&sweep[..], &["--out", whole.to_str().unwrap()]].concat());
@@ -138,16 +212,32 @@ fn signals_keep_finished_points_and_resume_completes_identically() {
             .args([format!("-{sig}"), child.id().to_string()])
             .status();
         let out = child.wait_with_output().unwrap();
-        assert_eq!(out.status.code(), Some(code), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let summary: serde_json::Value =
             serde_json::from_str(&read(&part.join("summary.json"))).unwrap();
         let done = summary["points_done"].as_u64().unwrap();
         assert!(done >= 1, "finished points are kept");
         let rows = read(&part.join("runs.csv")).lines().count() - 1;
-        assert_eq!(rows as u64, done * 2 * 40, "runs.csv holds every finished point");
+        assert_eq!(
+            rows as u64,
+            done * 2 * 40,
+            "runs.csv holds every finished point"
+        );
         if done < 12 {
             assert_eq!(summary["interrupted"], true);
-            ok(&["collapse", "--resume", "--out", part.to_str().unwrap(), "--threads", "2"]);
+            ok(&[
+                "collapse",
+                "--resume",
+                "--out",
+                part.to_str().unwrap(),
+                "--threads",
+                "2",
+            ]);
         }
         assert_eq!(read(&part.join("runs.csv")), read(&whole.join("runs.csv")));
     }
@@ -165,7 +255,11 @@ fn expect_error(args: &[&str], needle: &str) {
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
     assert!(err.contains(needle), "{args:?}: {err:?} lacks {needle:?}");
-    assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: not one line: {err:?}");
+    assert_eq!(
+        err.trim_end().lines().count(),
+        1,
+        "{args:?}: not one line: {err:?}"
+    );
 }
 
 #[test]
@@ -174,15 +268,51 @@ fn a_users_files_are_never_overwritten() {
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("report.md"), "my notes").unwrap();
     expect_error(
-        &["collapse", "--dim", "3", "--samples", "10", "--repeats", "5", "--out", dir.to_str().unwrap()],
+        &[
+            "collapse",
+            "--dim",
+            "3",
+            "--samples",
+            "10",
+            "--repeats",
+            "5",
+            "--out",
+            dir.to_str().unwrap(),
+        ],
         "not an engram results directory",
     );
     assert_eq!(read(&dir.join("report.md")), "my notes");
     // Another experiment's directory is refused too.
     let c = tmp("other");
-    ok(&["collapse", "--dim", "3", "--samples", "10", "--repeats", "5", "--iterations", "3", "--out", c.to_str().unwrap()]);
+    ok(&[
+        "collapse",
+        "--dim",
+        "3",
+        "--samples",
+        "10",
+        "--repeats",
+        "5",
+        "--iterations",
+        "3",
+        "--out",
+        c.to_str().unwrap(),
+    ]);
     expect_error(
-        &["hopfield", "capacity", "--n", "64", "--alpha", "0.1", "--trials", "2", "--cues", "2", "--resume", "--out", c.to_str().unwrap()],
+        &[
+            "hopfield",
+            "capacity",
+            "--n",
+            "64",
+            "--alpha",
+            "0.1",
+            "--trials",
+            "2",
+            "--cues",
+            "2",
+            "--resume",
+            "--out",
+            c.to_str().unwrap(),
+        ],
         "holds an engram collapse run",
     );
 }
@@ -192,42 +322,123 @@ fn each_class_of_bad_input_gets_one_line_and_exit_2() {
     let out = tmp("bad");
     let o = out.to_str().unwrap();
     // Absurd sizes: refused before anything is allocated or created, naming the flag.
-    expect_error(&["collapse", "--samples-mult", "1e300", "--out", o], "samples-mult");
-    expect_error(&["collapse", "--samples0", "9223372036854775807", "--out", o], "samples0");
-    expect_error(&["collapse", "--iterations", "10000000000", "--out", o], "iterations");
-    expect_error(&["hopfield", "capacity", "--trials", "1000000000000", "--out", o], "trials");
+    expect_error(
+        &["collapse", "--samples-mult", "1e300", "--out", o],
+        "samples-mult",
+    );
+    expect_error(
+        &["collapse", "--samples0", "9223372036854775807", "--out", o],
+        "samples0",
+    );
+    expect_error(
+        &["collapse", "--iterations", "10000000000", "--out", o],
+        "iterations",
+    );
+    expect_error(
+        &[
+            "hopfield",
+            "capacity",
+            "--trials",
+            "1000000000000",
+            "--out",
+            o,
+        ],
+        "trials",
+    );
     expect_error(&["collapse", "--threads", "100000", "--out", o], "threads");
     // Non-finite results: σ so large the errors overflow.
     expect_error(&["collapse", "--sigma", "1e153", "--out", o], "sigma");
     // Duplicate points.
-    expect_error(&["collapse", "--dim", "4,4", "--out", o], "dim: 4 is given twice");
     expect_error(
-        &["collapse", "--dim", "10", "--samples-mult", "3,3.04", "--out", o],
+        &["collapse", "--dim", "4,4", "--out", o],
+        "dim: 4 is given twice",
+    );
+    expect_error(
+        &[
+            "collapse",
+            "--dim",
+            "10",
+            "--samples-mult",
+            "3,3.04",
+            "--out",
+            o,
+        ],
         "samples-mult: two values give T = 30",
     );
     // A seed TOML cannot record.
-    expect_error(&["collapse", "--seed", "18446744073709551615", "--out", o], "seed:");
+    expect_error(
+        &["collapse", "--seed", "18446744073709551615", "--out", o],
+        "seed:",
+    );
     assert!(!out.exists(), "a refused run leaves no results folder");
     // A config file that never ends.
-    expect_error(&["collapse", "--config", "/dev/zero", "--out", o], "larger than");
+    expect_error(
+        &["collapse", "--config", "/dev/zero", "--out", o],
+        "larger than",
+    );
     // I/O errors name the path.
     expect_error(
-        &["collapse", "--dim", "3", "--samples", "10", "--out", "/proc/engram-no/x"],
+        &[
+            "collapse",
+            "--dim",
+            "3",
+            "--samples",
+            "10",
+            "--out",
+            "/proc/engram-no/x",
+        ],
         "/proc/engram-no/x",
     );
 }
 
 #[test]
 fn merge_errors_name_the_shard() {
-    let base = ["collapse", "--dim", "3,4", "--samples", "12", "--repeats", "5", "--iterations", "4"];
+    let base = [
+        "collapse",
+        "--dim",
+        "3,4",
+        "--samples",
+        "12",
+        "--repeats",
+        "5",
+        "--iterations",
+        "4",
+    ];
     let (a, b, c) = (tmp("m0"), tmp("m1"), tmp("mx"));
     ok(&[&base[..], &["--shard", "0/2", "--out", a.to_str().unwrap()]].concat());
-    ok(&[&base[..], &["--shard", "0/2", "--seed", "1", "--out", b.to_str().unwrap()]].concat());
-    let o = engram(&["collapse", "merge", a.to_str().unwrap(), b.to_str().unwrap(), "--out", c.to_str().unwrap()]);
+    ok(&[
+        &base[..],
+        &[
+            "--shard",
+            "0/2",
+            "--seed",
+            "1",
+            "--out",
+            b.to_str().unwrap(),
+        ],
+    ]
+    .concat());
+    let o = engram(&[
+        "collapse",
+        "merge",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+        "--out",
+        c.to_str().unwrap(),
+    ]);
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(err.contains(b.to_str().unwrap()) && err.contains("seed"), "{err}");
-    let o = engram(&["collapse", "merge", a.to_str().unwrap(), "--out", c.to_str().unwrap()]);
+    assert!(
+        err.contains(b.to_str().unwrap()) && err.contains("seed"),
+        "{err}"
+    );
+    let o = engram(&[
+        "collapse",
+        "merge",
+        a.to_str().unwrap(),
+        "--out",
+        c.to_str().unwrap(),
+    ]);
     assert!(String::from_utf8_lossy(&o.stderr).contains("missing from the shards"));
 }
 
@@ -242,17 +453,32 @@ fn reproduce_quick_passes_and_reuses_finished_parts() {
     let html = read(&out.join("report.html"));
     assert!(html.contains("<svg"), "figures inline");
     assert!(!html.contains("src=\""), "no external references");
-    for name in ["collapse", "hopfield-capacity", "hopfield-dense", "hopfield-modern", "hopfield-kde-capacity", "hopfield-grow"] {
+    for name in [
+        "collapse",
+        "hopfield-capacity",
+        "hopfield-dense",
+        "hopfield-modern",
+        "hopfield-kde-capacity",
+        "hopfield-grow",
+    ] {
         assert!(out.join(name).join("summary.json").exists(), "{name} ran");
         assert!(html.contains(name), "{name} in the report");
     }
     assert!(read(&out.join("report.md")).contains("| PASS"));
     let again = ok(&["reproduce", "--quick", "--out", out.to_str().unwrap()]);
     assert_eq!(
-        String::from_utf8_lossy(&again.stdout).matches("(reused)").count(),
+        String::from_utf8_lossy(&again.stdout)
+            .matches("(reused)")
+            .count(),
         6,
         "a second run reuses every finished part"
     );
-    let o = engram(&["reproduce", "--only", "nosuch", "--out", out.to_str().unwrap()]);
+    let o = engram(&[
+        "reproduce",
+        "--only",
+        "nosuch",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(2));
 }

@@ -96,22 +96,14 @@ fn capacity_check_passes_and_is_thread_and_kernel_independent() {
 fn dense_check_passes_and_a_failed_check_exits_nonzero() {
     let d = run_ok("dense", &["dense", "--p", "25,200", "--trials", "2"]);
     assert_all_pass(&d, &["dense.csv", "stable.svg"]);
-    // Far above capacity the dense check fails: exit 1, unless --no-check.
+    // A grid of loads that never crosses the 0.9 overlap fails the capacity check: exit 1, unless
+    // --no-check. (Far above the dense capacity the dense check is n/a, not a FAIL: its premise
+    // does not hold.)
     let out = tmp("dense-fail");
     let o_s = out.display().to_string();
     let args = [
-        "hopfield",
-        "dense",
-        "--n",
-        "40",
-        "--p",
-        "150",
-        "--check-p",
-        "150",
-        "--trials",
-        "1",
-        "--out",
-        &o_s,
+        "hopfield", "capacity", "--n", "512", "--alpha", "0.25,0.3", "--trials", "1", "--cues",
+        "2", "--out", &o_s,
     ];
     let o = engram(&args);
     assert_eq!(
@@ -234,7 +226,11 @@ fn bad_input_gives_one_line_errors_and_exit_2() {
         &["kde-capacity", "--dims", "4,6"],
         "dims: give one D list per β",
     );
-    expect_error(&["kde-capacity", "--dims", "4,x;5,6"], "dims: \"x\"");
+    // A malformed --dims value is a clap error (exit 2) naming the flag and the bad entry.
+    let o = engram(&["hopfield", "kde-capacity", "--dims", "4,x;5,6"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("dims: \"x\""), "{err}");
     expect_error(
         &["capacity", "--flip", "0.9"],
         "flip: 0.9 must be in [0, 0.5]",

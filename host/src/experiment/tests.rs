@@ -74,7 +74,13 @@ impl Experiment for Toy {
         format!("point {p}")
     }
     fn estimate(&self) -> Result<Estimate, ConfigError> {
-        Ok(Estimate::new(Size::constant(1), Size::constant(1), 1.0, 1e9, "steps"))
+        Ok(Estimate::new(
+            Size::constant(1),
+            Size::constant(1),
+            1.0,
+            1e9,
+            "steps",
+        ))
     }
     fn run_point(&self, p: &usize, ctx: &PointCtx<'_>) -> anyhow::Result<Option<u64>> {
         let (mut i, mut acc) = match ctx.load_state()? {
@@ -137,7 +143,10 @@ fn a_long_point_saves_its_state_on_stop_and_resumes_to_the_same_result() {
     let o = run(&toy, &RunOptions::new(&part, 1), toy.stop).unwrap();
     assert!(o.summary.interrupted);
     assert_eq!(o.summary.points_done, 0);
-    assert!(part.join(".engram/state/point-0.bin").exists(), "state saved on stop");
+    assert!(
+        part.join(".engram/state/point-0.bin").exists(),
+        "state saved on stop"
+    );
 
     // Resume: the point continues from step 450 (not from 0) and gives the same bits.
     let toy = Toy::new(ToyConfig::default()).unwrap();
@@ -147,7 +156,10 @@ fn a_long_point_saves_its_state_on_stop_and_resumes_to_the_same_result() {
     assert!(!o.summary.interrupted);
     assert_eq!(toy.computed.load(Ordering::SeqCst), 2 * 1000 - 450);
     assert_eq!(std::fs::read(part.join("toy.csv")).unwrap(), expected);
-    assert!(!part.join(".engram/state/point-0.bin").exists(), "state removed once done");
+    assert!(
+        !part.join(".engram/state/point-0.bin").exists(),
+        "state removed once done"
+    );
 
     // Without --resume an earlier run is protected; with it nothing is left to do.
     let toy = Toy::new(ToyConfig::default()).unwrap();

@@ -37,59 +37,75 @@ use crate::experiment::{
 };
 
 /// Dimensions D, one comma list per β, lists separated by `;` (`"12,16;8,11"`): the `--dims` flag
-/// and the TOML key `dims` hold the same string.
+/// and the TOML key `dims` hold the same string. It is kept as given and parsed by
+/// [`lists`](Self::lists), so a malformed value is reported by validation, in one line naming
+/// `dims`.
 ///
 /// ```
 /// use engram::hopfield::kde::DimLists;
 /// let d: DimLists = "12,16;8,11".parse().unwrap();
-/// assert_eq!(d.0, vec![vec![12, 16], vec![8, 11]]);
-/// assert_eq!(d.to_string(), "12,16;8,11");
-/// assert!("12,x".parse::<DimLists>().is_err());
+/// assert_eq!(d.lists().unwrap(), vec![vec![12, 16], vec![8, 11]]);
+/// assert_eq!(DimLists::new(&[vec![12, 16], vec![8, 11]]), d);
+/// let e = "12,x".parse::<DimLists>().unwrap().lists().unwrap_err();
+/// assert_eq!(e.field, "dims");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DimLists(pub Vec<Vec<usize>>);
+pub struct DimLists(String);
 
-impl FromStr for DimLists {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+impl DimLists {
+    /// The text of `lists`.
+    pub fn new(lists: &[Vec<usize>]) -> Self {
+        let lists: Vec<String> = lists
+            .iter()
+            .map(|l| l.iter().map(usize::to_string).collect::<Vec<_>>().join(","))
+            .collect();
+        DimLists(lists.join(";"))
+    }
+
+    /// The lists of dimensions, one per β.
+    pub fn lists(&self) -> Result<Vec<Vec<usize>>, ConfigError> {
+        let s = &self.0;
         s.split(';')
             .map(|l| {
                 l.split(',')
                     .map(|v| {
                         v.trim().parse::<usize>().map_err(|_| {
-                            format!(
-                                "dims: {v:?} in {s:?} is not a whole number (e.g. \"12,15;8,10\")"
+                            bad(
+                                "dims",
+                                format!(
+                                    "{v:?} in {s:?} is not a whole number (e.g. \"12,15;8,10\")"
+                                ),
                             )
                         })
                     })
                     .collect()
             })
-            .collect::<Result<_, _>>()
-            .map(DimLists)
+            .collect()
+    }
+}
+
+impl FromStr for DimLists {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(DimLists(s.trim().to_owned()))
     }
 }
 
 impl fmt::Display for DimLists {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let lists: Vec<String> = self
-            .0
-            .iter()
-            .map(|l| l.iter().map(usize::to_string).collect::<Vec<_>>().join(","))
-            .collect();
-        f.write_str(&lists.join(";"))
+        f.write_str(&self.0)
     }
 }
 
 impl Serialize for DimLists {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.to_string())
+        s.serialize_str(&self.0)
     }
 }
 
 impl<'de> Deserialize<'de> for DimLists {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        s.parse().map_err(serde::de::Error::custom)
+        Ok(DimLists(String::deserialize(d)?.trim().to_owned()))
     }
 }
 
@@ -160,17 +176,18 @@ impl KdeConfig {
             in_range("beta", b, 0.0, MAX_BETA)?;
         }
         distinct("beta", &self.beta)?;
-        if self.dims.0.len() != self.beta.len() {
+        let dims = self.dims.lists()?;
+        if dims.len() != self.beta.len() {
             return Err(bad(
                 "dims",
                 format!(
                     "give one D list per β ({} β, {} lists; separate lists with ';')",
                     self.beta.len(),
-                    self.dims.0.len()
+                    dims.len()
                 ),
             ));
         }
-        for l in &self.dims.0 {
+        for l in &dims {
             if l.len() < 2 {
                 return Err(bad(
                     "dims",
@@ -192,11 +209,13 @@ impl KdeConfig {
         Ok(())
     }
 
-    /// The (β, D) points in order (β outer).
+    /// The (β, D) points in order (β outer); none if `dims` does not parse (see
+    /// [`validate`](Self::validate)).
     pub fn points(&self) -> Vec<(f64, usize)> {
+        let dims = self.dims.lists().unwrap_or_default();
         self.beta
             .iter()
-            .zip(&self.dims.0)
+            .zip(&dims)
             .flat_map(|(&b, ds)| ds.iter().map(move |&d| (b, d)))
             .collect()
     }
@@ -419,9 +438,10 @@ pub fn slope(pts: &[(f64, f64)]) -> f64 {
 /// One check per β: the slope of ln N50 vs D against α_c(β) (`done`: the searches finished, in
 /// point order).
 pub fn checks(cfg: &KdeConfig, done: &[((f64, usize), &Search)]) -> Vec<Check> {
+    let lists = cfg.dims.lists().unwrap_or_default();
     cfg.beta
         .iter()
-        .zip(&cfg.dims.0)
+        .zip(&lists)
         .map(|(&b, dims)| {
             let th = alpha_c(b);
             let what = format!("slope of ln N50 vs D, β = {b}, D ∈ {dims:?}");
@@ -524,7 +544,7 @@ impl Experiment for KdeCapacity {
     fn estimate(&self) -> Result<Estimate, ConfigError> {
         let c = &self.cfg;
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()) as u64;
-        let dmax = c.dims.0.iter().flatten().copied().max().unwrap_or(1) as u64;
+        let dmax = c.points().iter().map(|p| p.1).max().unwrap_or(1) as u64;
         // One dataset (N × D f64) and its probe states per worker, N ≤ max-n.
         let memory = Size::of("max-n", c.max_n as u64)
             .times("dims", dmax)?
@@ -619,9 +639,10 @@ fn plot(
     grid: &[&GridPoint],
     n50: &[(f64, usize, f64)],
 ) -> anyhow::Result<()> {
+    let lists = cfg.dims.lists().unwrap_or_default();
     let mut series = Vec::new();
     let mut c = 0;
-    for (&b, dims) in cfg.beta.iter().zip(&cfg.dims.0) {
+    for (&b, dims) in cfg.beta.iter().zip(&lists) {
         for &d in dims {
             let pts: Vec<(f64, f64)> = grid
                 .iter()
@@ -657,7 +678,7 @@ fn plot(
         },
     )?;
     let mut series = Vec::new();
-    for (k, (&b, dims)) in cfg.beta.iter().zip(&cfg.dims.0).enumerate() {
+    for (k, (&b, dims)) in cfg.beta.iter().zip(&lists).enumerate() {
         let pts: Vec<(f64, f64)> = n50
             .iter()
             .filter(|r| r.0 == b)
@@ -773,8 +794,16 @@ mod tests {
             }),
             "probes"
         );
-        let e = "12,;8".parse::<DimLists>().unwrap_err();
-        assert!(e.starts_with("dims: \"\" in \"12,;8\""), "{e}");
+        let e = field(KdeConfig {
+            dims: dims("12,;8"),
+            ..d()
+        });
+        assert_eq!(e, "dims");
+        let e = dims("4,x;5,6").lists().unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "dims: \"x\" in \"4,x;5,6\" is not a whole number (e.g. \"12,15;8,10\")"
+        );
         // TOML holds the same string as the flag.
         let t = toml::to_string(&d()).unwrap();
         assert!(t.contains("dims = \"12,16,20,24,28;8,11,14,17,20\""), "{t}");

@@ -125,14 +125,14 @@ pub fn kde_tier(t: crate::experiment::registry::Tier) -> kde::KdeConfig {
     match t {
         Tier::Quick => kde::KdeConfig {
             beta: vec![1.0],
-            dims: kde::DimLists(vec![vec![8, 11, 14, 17]]),
+            dims: kde::DimLists::new(&[vec![8, 11, 14, 17]]),
             probes: 64,
             ..base
         },
         Tier::Default => base,
         Tier::Full => kde::KdeConfig {
             beta: vec![0.5, 1.0],
-            dims: kde::DimLists(vec![
+            dims: kde::DimLists::new(&[
                 (12..=30).step_by(2).collect(),
                 (8..=22).step_by(2).collect(),
             ]),
