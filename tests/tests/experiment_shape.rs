@@ -200,7 +200,7 @@ fn signals_keep_finished_points_and_resume_completes_identically() {
     ok(&[&sweep[..], &["--out", whole.to_str().unwrap()]].concat());
     for (sig, code) in [(libc_sigterm(), 143), (libc_sighup(), 129)] {
         let part = tmp(&format!("sig-{sig}"));
-        let mut child = Command::new(engram_bin())
+        let child = Command::new(engram_bin())
             .args(sweep)
             .args(["--out", part.to_str().unwrap()])
             .stdout(Stdio::null())

@@ -374,7 +374,7 @@ impl SweepConfig {
             return Err(bad("repeats", "must be >= 1"));
         }
         if let Some(s0) = self.sigma0
-            && (!s0.is_finite() || s0 < 0.0 || s0 > MAX_SIGMA)
+            && (!s0.is_finite() || !(0.0..=MAX_SIGMA).contains(&s0))
         {
             return Err(bad(
                 "sigma0",

@@ -256,7 +256,7 @@ pub fn read_points<T: DeserializeOwned>(dir: &Path) -> anyhow::Result<BTreeMap<u
     for (i, line) in lines.iter().enumerate() {
         let last = i + 1 == lines.len();
         match serde_json::from_str::<CheckpointLine<T>>(line) {
-            Ok(l) if !(last && !complete) => {
+            Ok(l) if !last || complete => {
                 if out.insert(l.index, l.output).is_some() {
                     bail!(
                         "{} line {}: point {} appears twice",

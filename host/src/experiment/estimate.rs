@@ -122,7 +122,7 @@ pub fn check(e: &Estimate, out: &Path) -> anyhow::Result<()> {
             human_bytes(free)
         );
     }
-    if !(e.seconds <= WEEK_SECONDS) {
+    if e.seconds.is_nan() || e.seconds > WEEK_SECONDS {
         anyhow::bail!(
             "{}: the run would take about {} here: use smaller values, shard it with --shard i/n \
              across machines, or pass --yes",
