@@ -15,70 +15,34 @@
 //! stops the child itself: the outcome does not depend on who sees the signal first.
 
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicI32, AtomicUsize, Ordering};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use wait_timeout::ChildExt;
 
-use super::error::{XcheckError, signal_name};
+use super::error::XcheckError;
 
-/// The first signal received since [`install_signal_handler`], or 0.
-static INTERRUPT: AtomicI32 = AtomicI32::new(0);
-/// How many guarded children are alive (spawned and not yet reaped).
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-/// How often a waiting thread looks at [`INTERRUPT`].
+/// The process-wide stop flag, once [`install_signal_handler`] has run.
+static STOP: OnceLock<&'static crate::signals::Stop> = OnceLock::new();
+/// How often a waiting thread looks at the stop flag.
 const POLL: Duration = Duration::from_millis(50);
 
 /// The signal that interrupted the run, if any.
 fn interrupted() -> Option<i32> {
-    match INTERRUPT.load(Ordering::SeqCst) {
-        0 => None,
-        s => Some(s),
-    }
+    STOP.get()
+        .and_then(|s| s.signal())
+        .and_then(|s| i32::try_from(s).ok())
 }
 
-/// Makes SIGINT, SIGTERM and SIGHUP stop a cross-target check cleanly: a guarded child that is
-/// running is killed and its wait returns [`XcheckError::Interrupted`]; with no child running, or
-/// on a second signal, the process exits at once with status 128 + the signal. Idempotent.
-/// Without it (library use) the signals keep their default action, and on Linux the children
-/// still die with the process.
+/// Makes SIGINT, SIGTERM and SIGHUP stop a cross-target check cleanly, through the same handlers
+/// as every experiment ([`crate::signals`]): a guarded child that is running is killed and its wait
+/// returns [`XcheckError::Interrupted`], and the steps between children check the flag; a second
+/// signal exits at once with status 128 + the signal. Idempotent. Without it (library use) the
+/// signals keep their default action, and on Linux the children still die with the process.
 ///
-/// Errors: [`XcheckError::Io`] if the handler cannot be registered.
+/// Errors: none today (kept fallible for callers; installing a handler that fails only warns).
 pub fn install_signal_handler() -> Result<(), XcheckError> {
-    #[cfg(unix)]
-    {
-        use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
-        use signal_hook::iterator::Signals;
-        use std::sync::Mutex;
-        static INSTALLED: Mutex<bool> = Mutex::new(false);
-        let mut installed = INSTALLED.lock().unwrap_or_else(|e| e.into_inner());
-        if *installed {
-            return Ok(());
-        }
-        let io = |source| XcheckError::Io {
-            what: "installing the SIGINT/SIGTERM/SIGHUP handler".into(),
-            source,
-        };
-        let mut signals = Signals::new([SIGINT, SIGTERM, SIGHUP]).map_err(io)?;
-        std::thread::Builder::new()
-            .name("xcheck-signals".into())
-            .spawn(move || {
-                for signal in signals.forever() {
-                    let first = INTERRUPT
-                        .compare_exchange(0, signal, Ordering::SeqCst, Ordering::SeqCst)
-                        .is_ok();
-                    // A waiting thread notices within `POLL`, kills its child and returns
-                    // `Interrupted`; otherwise nothing will, so exit here (a child spawned
-                    // concurrently dies with us through PR_SET_PDEATHSIG).
-                    if !first || LIVE.load(Ordering::SeqCst) == 0 {
-                        eprintln!("\nxcheck: interrupted by {}", signal_name(signal));
-                        std::process::exit(128 + signal);
-                    }
-                }
-            })
-            .map_err(io)?;
-        *installed = true;
-    }
+    let _ = STOP.get_or_init(crate::signals::install);
     Ok(())
 }
 
@@ -131,8 +95,6 @@ pub(crate) fn spawn(cmd: &mut Command, what: &str) -> Result<Guarded, XcheckErro
             });
         }
     }
-    // Counted before the spawn, so a signal handler that sees 0 knows no child can be missed.
-    LIVE.fetch_add(1, Ordering::SeqCst);
     match cmd.spawn() {
         Ok(child) => Ok(Guarded {
             child,
@@ -140,7 +102,6 @@ pub(crate) fn spawn(cmd: &mut Command, what: &str) -> Result<Guarded, XcheckErro
             reaped: false,
         }),
         Err(source) => {
-            LIVE.fetch_sub(1, Ordering::SeqCst);
             Err(XcheckError::Io {
                 what: format!("starting {what}"),
                 source,
@@ -223,10 +184,7 @@ impl Guarded {
     }
 
     fn mark_reaped(&mut self) {
-        if !self.reaped {
-            self.reaped = true;
-            LIVE.fetch_sub(1, Ordering::SeqCst);
-        }
+        self.reaped = true;
     }
 }
 
