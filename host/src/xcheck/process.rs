@@ -101,12 +101,10 @@ pub(crate) fn spawn(cmd: &mut Command, what: &str) -> Result<Guarded, XcheckErro
             what: what.to_owned(),
             reaped: false,
         }),
-        Err(source) => {
-            Err(XcheckError::Io {
-                what: format!("starting {what}"),
-                source,
-            })
-        }
+        Err(source) => Err(XcheckError::Io {
+            what: format!("starting {what}"),
+            source,
+        }),
     }
 }
 
