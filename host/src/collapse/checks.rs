@@ -143,8 +143,8 @@ pub fn point_label(p: &Point, mode: RunMode) -> String {
         "d={} T={} σ={} λ={} {}",
         p.dim,
         p.samples,
-        p.sigma,
-        p.ridge,
+        super::plot::short(p.sigma),
+        super::plot::short(p.ridge),
         mode.name()
     )
 }

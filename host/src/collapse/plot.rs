@@ -8,7 +8,7 @@ use crate::experiment::ResultsDir;
 use crate::experiment::plot::{Figure, Marker, Series, draw_grid};
 
 /// A number with at most 6 significant digits and no trailing zeros (0.010000000000000002 → 0.01).
-fn short(x: f64) -> String {
+pub(crate) fn short(x: f64) -> String {
     let s = format!("{x:.6e}");
     let v: f64 = s.parse().unwrap_or(x);
     format!("{v}")
