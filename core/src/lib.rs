@@ -23,6 +23,8 @@
 //!   associative, modern continuous, Gaussian-KDE and growing memories.
 //! - [`rnn`]: recurrent networks for path integration: the network (ReLU, tanh, Norm-ReLU; f32 and
 //!   int8 weights in a blob; top-k decoding), simulated trajectories, place-cell codes.
+//! - [`polysemantic`]: incidental polysemanticity: the tied ReLU autoencoder with L1, its exact
+//!   gradient, AdamW/SGD, input noise, the polysemantic-neuron count and its theory.
 //! - [`softmax`]: softmax, log-sum-exp, participation ratio and L2 normalisation, shared by the
 //!   model families.
 //! - [`digest`]: FNV-1a digests of numeric outputs with NaNs canonicalised.
@@ -39,6 +41,7 @@ pub mod digest;
 mod error;
 pub mod hopfield;
 pub mod linalg;
+pub mod polysemantic;
 mod real;
 pub mod rng;
 pub mod rnn;
