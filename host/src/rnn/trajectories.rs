@@ -15,6 +15,8 @@ use engram_core::rnn::trajectory::{Boundary, TrajectoryConfig, TrajectoryKey, Wa
 use rayon::prelude::*;
 use serde_json::json;
 
+use super::npy;
+
 /// Columns of the trajectory array, in order.
 pub const COLUMNS: [&str; 5] = ["x", "y", "heading", "vx", "vy"];
 /// The largest output accepted: 2³⁰ values (4 GiB of `f32`) over all arrays.
@@ -263,35 +265,6 @@ fn create(path: &Path, force: bool) -> anyhow::Result<BufWriter<File>> {
     Ok(BufWriter::new(f))
 }
 
-/// The NPY v1.0 header of a little-endian `f32` C-order array of `shape`, padded with spaces to
-/// a multiple of 64 bytes (the format's alignment) and ended by a newline.
-pub fn npy_header(shape: &[usize]) -> Vec<u8> {
-    let dims: Vec<String> = shape.iter().map(|d| d.to_string()).collect();
-    let shape = if dims.len() == 1 {
-        format!("({},)", dims[0])
-    } else {
-        format!("({})", dims.join(", "))
-    };
-    let dict = format!("{{'descr': '<f4', 'fortran_order': False, 'shape': {shape}, }}");
-    let unpadded = 10 + dict.len() + 1;
-    let total = unpadded.div_ceil(64) * 64;
-    let mut h = Vec::with_capacity(total);
-    h.extend_from_slice(b"\x93NUMPY\x01\x00");
-    let len = (total - 10) as u16;
-    h.extend_from_slice(&len.to_le_bytes());
-    h.extend_from_slice(dict.as_bytes());
-    h.resize(total - 1, b' ');
-    h.push(b'\n');
-    h
-}
-
-fn write_f32s(w: &mut impl Write, xs: &[f32]) -> std::io::Result<()> {
-    for x in xs {
-        w.write_all(&x.to_le_bytes())?;
-    }
-    Ok(())
-}
-
 /// What a run wrote.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Written {
@@ -321,16 +294,16 @@ pub fn write(
     let chunk = (CHUNK_VALUES / per_traj.max(1)).clamp(1, 4096);
     let bar = crate::report::progress_bar(progress, b as u64, "trajectories");
 
-    let npy = paths.sidecar.is_some();
+    let as_npy = paths.sidecar.is_some();
     let mut data = create(&paths.data, force)?;
     let mut targets = match &paths.targets {
         Some(p) => Some(create(p, force)?),
         None => None,
     };
-    if npy {
-        data.write_all(&npy_header(&[b, t, COLUMNS.len()]))?;
+    if as_npy {
+        data.write_all(&npy::header_f32(&[b, t, COLUMNS.len()]))?;
         if let Some(w) = targets.as_mut() {
-            w.write_all(&npy_header(&[b, t, np]))?;
+            w.write_all(&npy::header_f32(&[b, t, np]))?;
         }
     } else {
         let mut header = String::from("batch,t,x,y,heading,vx,vy");
@@ -344,10 +317,10 @@ pub fn write(
     while first < b {
         let n = chunk.min(b - first);
         let c = generate(cfg, &centres, first, n)?;
-        if npy {
-            write_f32s(&mut data, &c.steps)?;
+        if as_npy {
+            npy::write_f32s(&mut data, &c.steps)?;
             if let Some(w) = targets.as_mut() {
-                write_f32s(w, &c.codes)?;
+                npy::write_f32s(w, &c.codes)?;
             }
         } else {
             let mut line = String::new();
@@ -438,25 +411,6 @@ pub fn write(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn npy_header_is_aligned_and_parsable() {
-        let h = npy_header(&[3, 20, 5]);
-        assert_eq!(h.len() % 64, 0);
-        assert_eq!(&h[..8], b"\x93NUMPY\x01\x00");
-        let len = u16::from_le_bytes([h[8], h[9]]) as usize;
-        assert_eq!(len + 10, h.len());
-        let text = std::str::from_utf8(&h[10..]).unwrap();
-        assert!(
-            text.starts_with("{'descr': '<f4', 'fortran_order': False, 'shape': (3, 20, 5), }")
-        );
-        assert!(text.ends_with('\n'));
-        assert!(
-            std::str::from_utf8(&npy_header(&[7])[10..])
-                .unwrap()
-                .contains("(7,)")
-        );
-    }
 
     #[test]
     fn chunks_do_not_change_the_data() {
