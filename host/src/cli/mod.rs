@@ -46,7 +46,7 @@ pub fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<ExitCode> {
         Command::Reproduce(args) => reproduce::run(args),
         Command::Collapse(args) => collapse::run(*args, sub(matches, "collapse")?),
         Command::Hopfield(args) => hopfield::run(*args, sub(matches, "hopfield")?),
-        Command::Rnn(args) => rnn::run(args),
+        Command::Rnn(args) => rnn::run(args, sub(matches, "rnn")?),
         Command::Xcheck(args) => xcheck::run(args),
     }
 }

@@ -3,7 +3,9 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Subcommand};
+use clap::{ArgMatches, Args, Subcommand};
+use engram::experiment::cli::{ExperimentArgs, main};
+use engram::rnn::train::{Train, TrainConfig};
 use engram::rnn::trajectories::{TrajectoriesConfig, write};
 
 /// Recurrent networks for path integration (papers.md §3; docs/trajectories.md, docs/rnn.md).
@@ -15,6 +17,10 @@ pub struct RnnArgs {
 
 #[derive(Debug, Subcommand)]
 enum RnnCommand {
+    /// Train a path integrator: batched BPTT on the CPU, supervised (Sorscher et al.) or
+    /// self-supervised (Schaeffer et al.); one run per --seed, checkpointed and resumable;
+    /// presets small, grid, ssl, board, paper (docs/training.md).
+    Train(ExperimentArgs<TrainConfig>),
     /// Simulated trajectories (Sorscher et al.'s walk) as CSV, or NumPy .npy with a JSON sidecar;
     /// trajectory i is keyed (seed, 0, i), identical to what the trainer and a board draw.
     Trajectories(TrajectoriesArgs),
@@ -69,8 +75,14 @@ struct TrajectoriesArgs {
 }
 
 /// Runs an `engram rnn` subcommand.
-pub fn run(args: RnnArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: RnnArgs, m: &ArgMatches) -> anyhow::Result<ExitCode> {
     match args.cmd {
+        RnnCommand::Train(a) => {
+            let sub = m
+                .subcommand_matches("train")
+                .ok_or_else(|| anyhow::anyhow!("internal: no rnn train matches"))?;
+            main::<Train>(a, sub)
+        }
         RnnCommand::Inspect { file } => {
             print!("{}", engram::rnn::inspect::report_file(&file)?);
             Ok(ExitCode::SUCCESS)

@@ -3,3 +3,14 @@
 pub mod inspect;
 pub mod npy;
 pub mod trajectories;
+pub mod train;
+
+/// The recurrent-network family's experiments for `engram reproduce`.
+pub fn registry() -> Vec<crate::experiment::registry::Entry> {
+    vec![crate::register!(
+        "rnn",
+        train::Train,
+        "path integrators trained on a CPU: the loss falls, held-out decoding beats chance and reaches its target",
+        train::tier
+    )]
+}
