@@ -30,6 +30,139 @@ enum RnnCommand {
         /// The blob file (e.g. firmware/data/rnn-integrator-i8.bin).
         file: PathBuf,
     },
+    /// Write a trained run's network (RUN_DIR/network.bin) as a blob for the firmware: f32, or
+    /// int8 with activation scales calibrated on held-out trajectories; reports its decoding error.
+    Export(Box<ExportArgs>),
+    /// Build a network blob from NumPy .npy arrays (e.g. a grid-pattern-formation state dict;
+    /// docs/rnn.md gives the mapping), every shape checked.
+    Import(Box<ImportArgs>),
+}
+
+/// Calibration of int8 activation scales and the decoding-error report (held-out trajectories).
+#[derive(Debug, Args)]
+struct CalibArgs {
+    /// Seed of the held-out trajectories (keys (seed, 2^64-1, i) calibrate, (seed, 2^64-2, i)
+    /// evaluate: batches no training run reaches).
+    #[arg(long, default_value_t = 0)]
+    calib_seed: u64,
+    /// Calibration trajectories (int8).
+    #[arg(long, default_value_t = 200)]
+    calib_trajectories: usize,
+    /// Steps per held-out trajectory.
+    #[arg(long, default_value_t = 20)]
+    calib_steps: usize,
+    /// Activation scale headroom over the largest magnitude seen (>= 1).
+    #[arg(long, default_value_t = 1.25)]
+    headroom: f32,
+    /// Trajectories of the decoding-error report (0: no report).
+    #[arg(long, default_value_t = 200)]
+    eval: usize,
+}
+
+impl CalibArgs {
+    fn calibration(&self) -> engram::rnn::export::Calibration {
+        engram::rnn::export::Calibration {
+            seed: self.calib_seed,
+            trajectories: self.calib_trajectories,
+            steps: self.calib_steps,
+            headroom: self.headroom,
+            eval: self.eval,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+struct ExportArgs {
+    /// The run directory of `engram rnn train` (holding network.bin), or a network blob file.
+    run_dir: PathBuf,
+    /// The blob to write.
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    /// int8 weights (per-row scales) with 16-bit activations instead of f32.
+    #[arg(long)]
+    int8: bool,
+    /// Overwrite an existing --out.
+    #[arg(long)]
+    force: bool,
+    #[command(flatten)]
+    calib: CalibArgs,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum ActivationArg {
+    Relu,
+    Tanh,
+    NormRelu,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum PlaceCodeArg {
+    /// Difference of softmaxes (Sorscher et al.).
+    Dos,
+    /// Softmax of Gaussian bumps.
+    Gaussian,
+}
+
+#[derive(Debug, Args)]
+struct ImportArgs {
+    /// Input weights W_ih, shape (H, I) (PyTorch RNN.weight_ih_l0).
+    #[arg(long, value_name = "NPY")]
+    w_ih: PathBuf,
+    /// Recurrent weights W_hh, shape (H, H) (RNN.weight_hh_l0).
+    #[arg(long, value_name = "NPY")]
+    w_hh: PathBuf,
+    /// Bias b, shape (H,) (for a torch RNN with bias: bias_ih_l0 + bias_hh_l0).
+    #[arg(long = "b", value_name = "NPY")]
+    bias: Option<PathBuf>,
+    /// Encoder W_enc, shape (H, Np) (encoder.weight); without it g0 = 0.
+    #[arg(long, value_name = "NPY")]
+    w_enc: Option<PathBuf>,
+    /// Readout W_dec, shape (Np, H) (decoder.weight).
+    #[arg(long, value_name = "NPY")]
+    w_dec: PathBuf,
+    /// Place-cell centres, shape (Np, 2), metres, box centred on 0 (place_cells.us).
+    #[arg(long, value_name = "NPY")]
+    centres: PathBuf,
+    /// Activation φ.
+    #[arg(long, value_enum, default_value = "relu")]
+    activation: ActivationArg,
+    /// Box side L (m), centred on 0.
+    #[arg(
+        long = "box",
+        value_name = "L",
+        default_value_t = 2.2,
+        allow_negative_numbers = true
+    )]
+    box_size: f32,
+    /// A periodic box (torus).
+    #[arg(long)]
+    periodic: bool,
+    /// Place-cell width sigma (m).
+    #[arg(long, default_value_t = 0.12, allow_negative_numbers = true)]
+    sigma: f32,
+    /// Place code the network was trained against.
+    #[arg(long, value_enum, default_value = "dos")]
+    place_code: PlaceCodeArg,
+    /// Difference of softmaxes: the surround's variance scale s (the original's surround_scale).
+    #[arg(long, default_value_t = 2.0, allow_negative_numbers = true)]
+    surround_scale: f32,
+    /// Time step (s).
+    #[arg(long, default_value_t = 0.02, allow_negative_numbers = true)]
+    dt: f32,
+    /// Top-k of the position decoder.
+    #[arg(long, default_value_t = 3)]
+    decode_k: usize,
+    /// int8 weights (calibrated) instead of f32.
+    #[arg(long)]
+    int8: bool,
+    /// The blob to write.
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    /// Overwrite an existing --out.
+    #[arg(long)]
+    force: bool,
+    #[command(flatten)]
+    calib: CalibArgs,
 }
 
 #[derive(Debug, Args)]
@@ -85,6 +218,52 @@ pub fn run(args: RnnArgs, m: &ArgMatches) -> anyhow::Result<ExitCode> {
         }
         RnnCommand::Inspect { file } => {
             print!("{}", engram::rnn::inspect::report_file(&file)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        RnnCommand::Export(a) => {
+            let cfg = engram::rnn::export::ExportConfig {
+                run_dir: a.run_dir,
+                out: a.out,
+                int8: a.int8,
+                force: a.force,
+                calibration: a.calib.calibration(),
+            };
+            let w = engram::rnn::export::export(&cfg)?;
+            print!("{}", engram::rnn::export::describe(&w, &cfg.calibration));
+            Ok(ExitCode::SUCCESS)
+        }
+        RnnCommand::Import(a) => {
+            use engram::rnn::import::{ImportConfig, PlaceCode};
+            use engram_core::rnn::Activation;
+            let cfg = ImportConfig {
+                w_ih: a.w_ih,
+                w_hh: a.w_hh,
+                bias: a.bias,
+                w_enc: a.w_enc,
+                w_dec: a.w_dec,
+                centres: a.centres,
+                activation: match a.activation {
+                    ActivationArg::Relu => Activation::Relu,
+                    ActivationArg::Tanh => Activation::Tanh,
+                    ActivationArg::NormRelu => Activation::NormRelu,
+                },
+                box_size: a.box_size,
+                periodic: a.periodic,
+                sigma: a.sigma,
+                place_code: match a.place_code {
+                    PlaceCodeArg::Dos => PlaceCode::Dos,
+                    PlaceCodeArg::Gaussian => PlaceCode::Gaussian,
+                },
+                surround_scale: a.surround_scale,
+                dt: a.dt,
+                decode_k: a.decode_k,
+                int8: a.int8,
+                out: a.out,
+                force: a.force,
+                calibration: a.calib.calibration(),
+            };
+            let w = engram::rnn::import::import(&cfg)?;
+            print!("{}", engram::rnn::export::describe(&w, &cfg.calibration));
             Ok(ExitCode::SUCCESS)
         }
         RnnCommand::Trajectories(a) => {

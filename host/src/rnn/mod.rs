@@ -1,5 +1,8 @@
 //! Recurrent networks on the host (papers.md §3): training data ([`trajectories`]).
 
+pub mod export;
+pub mod grid;
+pub mod import;
 pub mod inspect;
 pub mod npy;
 pub mod trajectories;
