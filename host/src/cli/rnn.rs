@@ -24,6 +24,13 @@ enum RnnCommand {
     /// Simulated trajectories (Sorscher et al.'s walk) as CSV, or NumPy .npy with a JSON sidecar;
     /// trajectory i is keyed (seed, 0, i), identical to what the trainer and a board draw.
     Trajectories(TrajectoriesArgs),
+    /// Grid scores of rate maps you bring, exactly as DeepMind's scores.py computes them
+    /// (docs/gridscore.md): CSV on stdout, one row per map in argument order.
+    Gridscore(GridscoreArgs),
+    /// Pattern formation: non-negative vs unconstrained principal components of the place-cell
+    /// covariance (hexagons vs stripes/squares), and the RNN's walled-box covariance; scored.
+    #[command(name = "pattern-formation")]
+    PatternFormation(ExperimentArgs<engram::rnn::pattern::PatternConfig>),
     /// Print a network blob: sizes, activation, weight dtype, metadata, checksum, tensors, flash
     /// and RAM. A corrupt or inconsistent blob: one line naming the defect, exit status 2.
     Inspect {
@@ -166,6 +173,18 @@ struct ImportArgs {
 }
 
 #[derive(Debug, Args)]
+struct GridscoreArgs {
+    /// Rate maps: .csv (one n x n map, rows = y bins, `nan` = unvisited) or .npy (float32/64,
+    /// units x n x n or n x n).
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// Unvisited (NaN) bins: `zero` counts them as rate 0 (DeepMind's scorer), `mask` leaves
+    /// them out of the autocorrelogram.
+    #[arg(long, value_enum, default_value = "zero")]
+    nan: engram::rnn::grid::NanPolicy,
+}
+
+#[derive(Debug, Args)]
 struct TrajectoriesArgs {
     /// Trajectories B.
     #[arg(long, default_value_t = 200)]
@@ -215,6 +234,16 @@ pub fn run(args: RnnArgs, m: &ArgMatches) -> anyhow::Result<ExitCode> {
                 .subcommand_matches("train")
                 .ok_or_else(|| anyhow::anyhow!("internal: no rnn train matches"))?;
             main::<Train>(a, sub)
+        }
+        RnnCommand::Gridscore(a) => {
+            print!("{}", engram::rnn::grid::gridscore::run(&a.files, a.nan)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        RnnCommand::PatternFormation(a) => {
+            let sub = m
+                .subcommand_matches("pattern-formation")
+                .ok_or_else(|| anyhow::anyhow!("internal: no rnn pattern-formation matches"))?;
+            main::<engram::rnn::pattern::PatternFormation>(a, sub)
         }
         RnnCommand::Inspect { file } => {
             print!("{}", engram::rnn::inspect::report_file(&file)?);

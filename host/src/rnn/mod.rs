@@ -1,19 +1,26 @@
 //! Recurrent networks on the host (papers.md §3): training data ([`trajectories`]).
 
-pub mod export;
 pub mod grid;
-pub mod import;
 pub mod inspect;
 pub mod npy;
+pub mod pattern;
 pub mod trajectories;
 pub mod train;
 
 /// The recurrent-network family's experiments for `engram reproduce`.
 pub fn registry() -> Vec<crate::experiment::registry::Entry> {
-    vec![crate::register!(
-        "rnn",
-        train::Train,
-        "path integrators trained on a CPU: the loss falls, held-out decoding beats chance and reaches its target",
-        train::tier
-    )]
+    vec![
+        crate::register!(
+            "rnn",
+            train::Train,
+            "path integrators trained on a CPU: the loss falls, held-out decoding beats chance and reaches its target",
+            train::tier
+        ),
+        crate::register!(
+            "rnn",
+            pattern::PatternFormation,
+            "pattern formation: non-negative PCA of place-cell covariance gives hexagons, unconstrained stripes/squares",
+            pattern::tier
+        ),
+    ]
 }

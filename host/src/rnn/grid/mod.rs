@@ -8,11 +8,14 @@
 
 pub mod autocorr;
 pub mod gridscore;
+pub mod heatmap;
 pub mod modules;
+pub mod null;
 pub mod ratemap;
 pub mod rotate;
 pub mod scores;
 pub mod spacing;
+pub mod synthetic;
 
 pub use autocorr::{NanPolicy, autocorrelogram};
 pub use scores::{GridScorer, Scores};

