@@ -1,11 +1,13 @@
 //! Recurrent networks on the host (papers.md §3): training data ([`trajectories`]).
 
+pub mod export;
 pub mod grid;
+pub mod import;
 pub mod inspect;
 pub mod npy;
 pub mod pattern;
-pub mod trajectories;
 pub mod train;
+pub mod trajectories;
 
 /// The recurrent-network family's experiments for `engram reproduce`.
 pub fn registry() -> Vec<crate::experiment::registry::Entry> {
