@@ -20,7 +20,7 @@ enum RnnCommand {
     /// Train a path integrator: batched BPTT on the CPU, supervised (Sorscher et al.) or
     /// self-supervised (Schaeffer et al.); one run per --seed, checkpointed and resumable;
     /// presets small, grid, ssl, board, paper (docs/training.md).
-    Train(ExperimentArgs<TrainConfig>),
+    Train(Box<ExperimentArgs<TrainConfig>>),
     /// Simulated trajectories (Sorscher et al.'s walk) as CSV, or NumPy .npy with a JSON sidecar;
     /// trajectory i is keyed (seed, 0, i), identical to what the trainer and a board draw.
     Trajectories(TrajectoriesArgs),
@@ -30,7 +30,7 @@ enum RnnCommand {
     /// Pattern formation: non-negative vs unconstrained principal components of the place-cell
     /// covariance (hexagons vs stripes/squares), and the RNN's walled-box covariance; scored.
     #[command(name = "pattern-formation")]
-    PatternFormation(ExperimentArgs<engram::rnn::pattern::PatternConfig>),
+    PatternFormation(Box<ExperimentArgs<engram::rnn::pattern::PatternConfig>>),
     /// Print a network blob: sizes, activation, weight dtype, metadata, checksum, tensors, flash
     /// and RAM. A corrupt or inconsistent blob: one line naming the defect, exit status 2.
     Inspect {
@@ -233,7 +233,7 @@ pub fn run(args: RnnArgs, m: &ArgMatches) -> anyhow::Result<ExitCode> {
             let sub = m
                 .subcommand_matches("train")
                 .ok_or_else(|| anyhow::anyhow!("internal: no rnn train matches"))?;
-            main::<Train>(a, sub)
+            main::<Train>(*a, sub)
         }
         RnnCommand::Gridscore(a) => {
             print!("{}", engram::rnn::grid::gridscore::run(&a.files, a.nan)?);
@@ -243,7 +243,7 @@ pub fn run(args: RnnArgs, m: &ArgMatches) -> anyhow::Result<ExitCode> {
             let sub = m
                 .subcommand_matches("pattern-formation")
                 .ok_or_else(|| anyhow::anyhow!("internal: no rnn pattern-formation matches"))?;
-            main::<engram::rnn::pattern::PatternFormation>(a, sub)
+            main::<engram::rnn::pattern::PatternFormation>(*a, sub)
         }
         RnnCommand::Inspect { file } => {
             print!("{}", engram::rnn::inspect::report_file(&file)?);

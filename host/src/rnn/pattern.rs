@@ -94,7 +94,7 @@ impl PatternConfig {
         at_most("random-cells", self.random_cells, 4096)?;
         at_least("score-bins", self.score_bins, 4)?;
         at_most("grid", self.grid, 200)?;
-        if self.grid % self.score_bins != 0 {
+        if !self.grid.is_multiple_of(self.score_bins) {
             return Err(bad("grid", "must be a multiple of --score-bins"));
         }
         positive("box", self.box_size)?;

@@ -51,7 +51,7 @@ pub fn check_map(map: &[f64], n: usize) -> Result<(), GridError> {
     if n < 2 {
         return Err(GridError::TooSmall(n));
     }
-    let expected = n.checked_mul(n).unwrap_or(usize::MAX);
+    let expected = n.saturating_mul(n);
     if map.len() != expected {
         return Err(GridError::Size {
             len: map.len(),

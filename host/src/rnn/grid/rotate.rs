@@ -28,18 +28,20 @@ pub const POLE: f64 = -0.267_949_192_431_122_7;
 /// angles are tabulated bit for bit (e.g. sindg(30) = 0.49999999999999994, cosdg(90) = −0);
 /// any other angle uses the correctly rounded cos and sin of the angle in radians.
 pub fn cos_sin_deg(angle: f64) -> (f64, f64) {
-    const C30: f64 = 0.866_025_403_784_438_7; // 0x1.bb67ae8584cabp-1
-    const S30: f64 = 0.499_999_999_999_999_94; // 0x1.fffffffffffffp-2
-    const C45: f64 = 0.707_106_781_186_547_5; // 0x1.6a09e667f3bccp-1
-    const S45: f64 = 0.707_106_781_186_547_6; // 0x1.6a09e667f3bcdp-1
+    // Bit patterns of Cephes' results (0x1.bb67ae8584cabp-1, 0x1.fffffffffffffp-2,
+    // 0x1.6a09e667f3bccp-1, 0x1.6a09e667f3bcdp-1).
+    let c30 = f64::from_bits(0x3FEB_B67A_E858_4CAB);
+    let s30 = f64::from_bits(0x3FDF_FFFF_FFFF_FFFF);
+    let c45 = f64::from_bits(0x3FE6_A09E_667F_3BCC);
+    let s45 = f64::from_bits(0x3FE6_A09E_667F_3BCD);
     match angle {
-        30.0 => (C30, S30),
-        45.0 => (C45, S45),
-        60.0 => (S30, C30),
+        30.0 => (c30, s30),
+        45.0 => (c45, s45),
+        60.0 => (s30, c30),
         90.0 => (-0.0, 1.0),
-        120.0 => (-S30, C30),
-        135.0 => (-S45, C45),
-        150.0 => (-C30, S30),
+        120.0 => (-s30, c30),
+        135.0 => (-s45, c45),
+        150.0 => (-c30, s30),
         0.0 => (1.0, 0.0),
         _ => {
             let r = angle.to_radians();
