@@ -48,7 +48,7 @@ enum RnnCommand {
 /// Calibration of int8 activation scales and the decoding-error report (held-out trajectories).
 #[derive(Debug, Args)]
 struct CalibArgs {
-    /// Seed of the held-out trajectories (keys (seed, 2^64-1, i) calibrate, (seed, 2^64-2, i)
+    /// Seed of the held-out trajectories (keys (seed, 2^63, i) calibrate, (seed, 2^63+1, i)
     /// evaluate: batches no training run reaches).
     #[arg(long, default_value_t = 0)]
     calib_seed: u64,

@@ -11,10 +11,11 @@
 //!   the inputs v and the states g₀ … g_T of the f32 network ([`ActScales::calibrate`]; headroom
 //!   1.25 as for the demo blobs).
 //!
-//! **Held-out trajectories.** Calibration uses the walks keyed (seed, [`CALIB_BATCH`], i), the
-//! decoding-error report those keyed (seed, [`EVAL_BATCH`], i), i = 0 … n−1: batch numbers a
-//! training run never reaches (its batches are its step numbers), so neither set was trained on,
-//! whatever the run's seed. The walk and the start's place code follow the blob's metadata (box,
+//! **Held-out trajectories.** Calibration uses the walks keyed (seed, [`CALIB_BATCH`] = 2⁶³, i),
+//! the decoding-error report those keyed (seed, [`EVAL_BATCH`] = 2⁶³ + 1, i), i = 0 … n−1: batch
+//! numbers a training run never reaches (its batches are its step numbers; the trainer's own
+//! held-out sets use 2⁶⁴ − 1 and just below), so neither set was trained on, whatever the seed.
+//! The walk and the start's place code follow the blob's metadata (box,
 //! dt, periodic, place code, σ, surround), the decoder its top-k. Trajectories run in parallel;
 //! every result is summed in trajectory order, so it does not depend on the thread count.
 //!
@@ -37,10 +38,11 @@ use rayon::prelude::*;
 
 /// The file of a run directory that holds the trained f32 network.
 pub const NETWORK_FILE: &str = "network.bin";
-/// Batch number of the calibration trajectories (never a training step).
-pub const CALIB_BATCH: u64 = u64::MAX;
-/// Batch number of the evaluation trajectories (never a training step).
-pub const EVAL_BATCH: u64 = u64::MAX - 1;
+/// Batch number of the calibration trajectories, 2⁶³: never a training step (a run's batches are
+/// its step numbers) nor the trainer's own held-out batches (2⁶⁴ − 1 and just below).
+pub const CALIB_BATCH: u64 = 1 << 63;
+/// Batch number of the evaluation trajectories, 2⁶³ + 1 (as [`CALIB_BATCH`]).
+pub const EVAL_BATCH: u64 = (1 << 63) + 1;
 
 /// How to calibrate activation scales and measure decoding error.
 #[derive(Debug, Clone, PartialEq)]
@@ -644,13 +646,13 @@ pub fn describe(w: &Written, cal: &Calibration) -> String {
     if let Some(a) = w.scales {
         let _ = writeln!(
             s,
-            "int8: per-row weight scales; activation scales a_v = {:e}, a_g = {:e} (headroom {} over {} held-out trajectories x {} steps, keys (seed {}, batch 2^64-1, i))",
+            "int8: per-row weight scales; activation scales a_v = {:e}, a_g = {:e} (headroom {} over {} held-out trajectories x {} steps, keys (seed {}, batch 2^63, i))",
             a.input, a.state, cal.headroom, cal.trajectories, cal.steps, cal.seed
         );
     }
     let line = |name: &str, e: &DecodingError| {
         format!(
-            "decoding error {name}: {:.2} cm mean over all steps, {:.2} cm at step {} ({} held-out trajectories, keys (seed {}, batch 2^64-2, i))",
+            "decoding error {name}: {:.2} cm mean over all steps, {:.2} cm at step {} ({} held-out trajectories, keys (seed {}, batch 2^63+1, i))",
             100.0 * e.mean,
             100.0 * e.final_mean,
             e.steps,
