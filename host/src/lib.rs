@@ -8,6 +8,7 @@
 pub mod collapse;
 pub mod experiment;
 pub mod hopfield;
+pub mod polysemantic;
 pub mod provenance;
 pub mod report;
 pub mod reproduce;

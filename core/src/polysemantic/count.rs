@@ -80,3 +80,22 @@ pub fn represented_features<T: Real>(w: &[T], n: usize, m: usize) -> Result<usiz
         .filter(|row| row.iter().any(|&x| in_band(x)))
         .count())
 }
+
+/// The number of reconstructed features: Yᵢᵢ = ‖Wᵢ‖² (by [`dot8`](super::dot8)) within
+/// [0.5, 1.5], i.e. feature i comes back through the autoencoder (however it is spread over the
+/// neurons).
+///
+/// ```
+/// use engram_core::polysemantic::reconstructed_features;
+/// let w = [0.7f32, 0.7, 0.1, 0.0];
+/// assert_eq!(reconstructed_features(&w, 2, 2).unwrap(), 1);
+/// ```
+pub fn reconstructed_features<T: Real>(w: &[T], n: usize, m: usize) -> Result<usize> {
+    check(w.len(), n, m)?;
+    if m == 0 {
+        return Ok(0);
+    }
+    Ok(w.chunks_exact(m)
+        .filter(|row| (0.5..=1.5).contains(&super::dot8(row, row).to_f64()))
+        .count())
+}

@@ -47,7 +47,9 @@ mod optim;
 mod theory;
 mod train;
 
-pub use count::{BAND, features_on, polysemantic_neurons, represented_features};
+pub use count::{
+    BAND, features_on, polysemantic_neurons, reconstructed_features, represented_features,
+};
 pub use model::{dot8, init_weights, inputs_scratch_len, loss_grad, loss_grad_inputs};
 pub use noise::{Noise, fill_inputs};
 pub use optim::{AdamW, Sgd};

@@ -12,6 +12,7 @@ mod base;
 mod blob;
 mod collapse;
 mod hopfield;
+mod polysemantic;
 mod rnn;
 mod rnn_data;
 
@@ -84,6 +85,7 @@ pub static SCENARIOS: &[Scenario] = &[
     rnn::RNN_F32_NORM_RELU,
     rnn::RNN_INT8,
     rnn::RNN_BLOB,
+    polysemantic::POLYSEMANTIC_TRAIN,
 ];
 
 /// Finds a scenario by name.

@@ -2,6 +2,7 @@
 
 mod collapse;
 mod hopfield;
+mod polysemantic;
 mod reproduce;
 mod rnn;
 mod xcheck;
@@ -27,6 +28,9 @@ enum Command {
     /// Associative memories: classical capacity, dense, modern, KDE capacity, growing memories —
     /// each checked against theory.
     Hopfield(Box<hopfield::HopfieldArgs>),
+    /// Incidental polysemanticity: polysemantic neurons of an L1-trained tied ReLU autoencoder
+    /// vs m, checked against m[1 − 2(1 − 1/2m)ⁿ + (1 − 1/m)ⁿ] ≈ n²/(4m).
+    Polysemantic(Box<polysemantic::PolysemanticArgs>),
     /// Recurrent networks for path integration: trajectories and place-cell targets.
     Rnn(rnn::RnnArgs),
     /// Cross-target regression: run the core's scenarios on emulated MCUs (QEMU) or a real board
@@ -46,6 +50,7 @@ pub fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<ExitCode> {
         Command::Reproduce(args) => reproduce::run(args),
         Command::Collapse(args) => collapse::run(*args, sub(matches, "collapse")?),
         Command::Hopfield(args) => hopfield::run(*args, sub(matches, "hopfield")?),
+        Command::Polysemantic(args) => polysemantic::run(*args, sub(matches, "polysemantic")?),
         Command::Rnn(args) => rnn::run(args, sub(matches, "rnn")?),
         Command::Xcheck(args) => xcheck::run(args),
     }

@@ -31,6 +31,10 @@ enum RnnCommand {
     /// covariance (hexagons vs stripes/squares), and the RNN's walled-box covariance; scored.
     #[command(name = "pattern-formation")]
     PatternFormation(Box<ExperimentArgs<engram::rnn::pattern::PatternConfig>>),
+    /// Grid-cell analysis of a trained network (RUN_DIR or --weights BLOB): rate maps,
+    /// autocorrelograms, grid scores, spacing, modules, decoding error vs time, counted against a
+    /// shifted null and the same architecture at initialisation (docs/gridscore.md).
+    Analyze(Box<ExperimentArgs<engram::rnn::analyze::AnalyzeConfig>>),
     /// Print a network blob: sizes, activation, weight dtype, metadata, checksum, tensors, flash
     /// and RAM. A corrupt or inconsistent blob: one line naming the defect, exit status 2.
     Inspect {
@@ -244,6 +248,12 @@ pub fn run(args: RnnArgs, m: &ArgMatches) -> anyhow::Result<ExitCode> {
                 .subcommand_matches("pattern-formation")
                 .ok_or_else(|| anyhow::anyhow!("internal: no rnn pattern-formation matches"))?;
             main::<engram::rnn::pattern::PatternFormation>(*a, sub)
+        }
+        RnnCommand::Analyze(a) => {
+            let sub = m
+                .subcommand_matches("analyze")
+                .ok_or_else(|| anyhow::anyhow!("internal: no rnn analyze matches"))?;
+            main::<engram::rnn::analyze::Analyze>(*a, sub)
         }
         RnnCommand::Inspect { file } => {
             print!("{}", engram::rnn::inspect::report_file(&file)?);

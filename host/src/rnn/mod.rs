@@ -1,5 +1,6 @@
 //! Recurrent networks on the host (papers.md §3): training data ([`trajectories`]).
 
+pub mod analyze;
 pub mod export;
 pub mod grid;
 pub mod import;

@@ -179,10 +179,8 @@ pub fn write(w: &mut impl Write, shape: &[usize], data: &[f32]) -> std::io::Resu
     write_f32s(w, data)
 }
 
-/// Parses a whole `.npy` file's bytes.
-///
-/// Errors: [`NpyError`] naming the defect.
-pub fn parse(bytes: &[u8]) -> Result<NpyArray, NpyError> {
+/// The shape, dtype and data bytes of a whole `.npy` file (every check of [`parse`]).
+fn parse_raw(bytes: &[u8]) -> Result<(Vec<usize>, NpyDtype, &[u8]), NpyError> {
     if bytes.len() < 8 || &bytes[..6] != MAGIC {
         return Err(if bytes.len() < 8 && MAGIC.starts_with(bytes) {
             NpyError::Truncated
@@ -236,6 +234,14 @@ pub fn parse(bytes: &[u8]) -> Result<NpyArray, NpyError> {
             descr: dtype.descr(),
         });
     }
+    Ok((h.shape, dtype, data))
+}
+
+/// Parses a whole `.npy` file's bytes.
+///
+/// Errors: [`NpyError`] naming the defect.
+pub fn parse(bytes: &[u8]) -> Result<NpyArray, NpyError> {
+    let (shape, dtype, data) = parse_raw(bytes)?;
     let values = match dtype {
         NpyDtype::F32 => data
             .chunks_exact(4)
@@ -250,10 +256,35 @@ pub fn parse(bytes: &[u8]) -> Result<NpyArray, NpyError> {
             .collect(),
     };
     Ok(NpyArray {
-        shape: h.shape,
+        shape,
         dtype,
         data: values,
     })
+}
+
+/// Parses a whole `.npy` file's bytes keeping float64 values exact (float32 values widened):
+/// the shape and the elements in C order. Same checks and errors as [`parse`].
+///
+/// ```
+/// let mut f = engram::rnn::npy::header_f32(&[2]);
+/// f.extend([1.5f32, -2.0].iter().flat_map(|x| x.to_le_bytes()));
+/// let (shape, v) = engram::rnn::npy::parse_f64(&f)?;
+/// assert_eq!((shape, v), (vec![2], vec![1.5, -2.0]));
+/// # Ok::<(), engram::rnn::npy::NpyError>(())
+/// ```
+pub fn parse_f64(bytes: &[u8]) -> Result<(Vec<usize>, Vec<f64>), NpyError> {
+    let (shape, dtype, data) = parse_raw(bytes)?;
+    let values = match dtype {
+        NpyDtype::F32 => data
+            .chunks_exact(4)
+            .map(|c| f64::from(f32::from_le_bytes([c[0], c[1], c[2], c[3]])))
+            .collect(),
+        NpyDtype::F64 => data
+            .chunks_exact(8)
+            .map(|c| f64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
+            .collect(),
+    };
+    Ok((shape, values))
 }
 
 /// Reads and parses the file at `path`; the error is one line naming the file and the defect.

@@ -81,91 +81,25 @@ pub fn parse_csv(text: &str, name: &str) -> anyhow::Result<MapFile> {
     })
 }
 
-/// Parses a `.npy` array of shape (units, n, n) or (n, n), float32 or float64, little-endian, C
-/// order. (A minimal reader of its own: the host's shared `.npy` module was not yet in the tree.)
+/// Parses a `.npy` array of shape (units, n, n) or (n, n), float32 or float64 (kept exact),
+/// little-endian, C order, through the host's one NPY reader ([`crate::rnn::npy::parse_f64`]).
 pub fn parse_npy(bytes: &[u8], name: &str) -> anyhow::Result<MapFile> {
-    let bad = |why: &str| anyhow!("{name}: {why}");
-    if bytes.len() < 10 || &bytes[..6] != b"\x93NUMPY" {
-        return Err(bad("not a NumPy .npy file (bad magic)"));
-    }
-    let (hlen, start) = match bytes[6] {
-        1 => (u16::from_le_bytes([bytes[8], bytes[9]]) as usize, 10),
-        2 | 3 if bytes.len() >= 12 => (
-            u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize,
-            12,
+    let (shape, vals) = crate::rnn::npy::parse_f64(bytes).map_err(|e| anyhow!("{name}: {e}"))?;
+    let (r, c) = match shape[..] {
+        [_, r, c] | [r, c] => (r, c),
+        _ => bail!(
+            "{name}: array of shape {} must have shape (units, n, n) or (n, n)",
+            crate::rnn::npy::shape_str(&shape)
         ),
-        v => return Err(bad(&format!("unsupported .npy version {v}"))),
     };
-    let header = bytes
-        .get(start..start + hlen)
-        .ok_or_else(|| bad("truncated header"))?;
-    let header = std::str::from_utf8(header).map_err(|_| bad("header is not text"))?;
-    let field = |key: &str| -> Option<&str> {
-        let at = header.find(&format!("'{key}'"))?;
-        let rest = header[at + key.len() + 2..]
-            .trim_start()
-            .strip_prefix(':')?;
-        Some(rest.trim_start())
-    };
-    let descr = field("descr").ok_or_else(|| bad("header has no 'descr'"))?;
-    let size = if descr.starts_with("'<f4'") {
-        4
-    } else if descr.starts_with("'<f8'") {
-        8
-    } else {
-        return Err(bad(
-            "dtype must be little-endian float32 or float64 (a.astype('<f4'))",
-        ));
-    };
-    let fortran = field("fortran_order").ok_or_else(|| bad("header has no 'fortran_order'"))?;
-    let shape_txt = field("shape").ok_or_else(|| bad("header has no 'shape'"))?;
-    let inner = shape_txt
-        .strip_prefix('(')
-        .and_then(|s| s.split(')').next())
-        .ok_or_else(|| bad("unreadable shape"))?;
-    let shape: Vec<usize> = inner
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|s| s.parse::<usize>().map_err(|_| bad("unreadable shape")))
-        .collect::<anyhow::Result<_>>()?;
-    let (units, r, c) = match shape[..] {
-        [u, r, c] => (u, r, c),
-        [r, c] => (1, r, c),
-        _ => return Err(bad("array must have shape (units, n, n) or (n, n)")),
-    };
-    if fortran.starts_with("True") && units > 1 {
-        return Err(bad("Fortran order: save np.ascontiguousarray(a)"));
-    }
     if r != c {
         bail!("{name}: maps are not square ({r} x {c}); only n x n maps are scored");
     }
-    let count = units
-        .checked_mul(r)
-        .and_then(|v| v.checked_mul(c))
-        .ok_or_else(|| bad("shape too large"))?;
-    let data = &bytes[start + hlen..];
-    if data.len() != count * size {
-        return Err(bad(&format!(
-            "data has {} bytes, the shape needs {}",
-            data.len(),
-            count * size
-        )));
-    }
-    let vals: Vec<f64> = if size == 4 {
-        data.chunks_exact(4)
-            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]) as f64)
-            .collect()
-    } else {
-        data.chunks_exact(8)
-            .map(|b| f64::from_le_bytes(b.try_into().unwrap_or([0; 8])))
-            .collect()
-    };
-    let mut vals = vals;
-    if fortran.starts_with("True") {
-        // A single 2-D map in Fortran order: transpose to rows = first index.
-        let t: Vec<f64> = (0..r * c).map(|i| vals[(i % c) * r + i / c]).collect();
-        vals = t;
+    if r == 0 {
+        return Ok(MapFile {
+            n: 0,
+            maps: Vec::new(),
+        });
     }
     Ok(MapFile {
         n: r,

@@ -9,6 +9,7 @@
 //! ```text
 //! spacing     = median of their distances (bins)
 //! orientation = (1/6)·atan2(Σ sin 6θ_k, Σ cos 6θ_k) mod 60°   θ_k = atan2(dy_k, dx_k)
+//!               (values in [60° − 1e-3°, 60°) are reported as 0°)
 //! ```
 //!
 //! NaN when fewer than three peaks exist (a map without periodic structure).
@@ -27,6 +28,10 @@
 //! let s = spacing(&sac, n);
 //! assert!((s.spacing - 8.0).abs() < 0.5, "{s:?}");
 //! ```
+
+/// Orientations within this many degrees below 60° are reported as 0° (they are the same
+/// orientation modulo 60°; the peaks' sub-bin refinement is far coarser).
+pub const ORIENTATION_EPS: f64 = 1e-3;
 
 /// Spacing and orientation of one autocorrelogram.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -113,7 +118,13 @@ pub fn spacing(sac: &[f64], n: usize) -> Spacing {
         s += th.sin();
         c += th.cos();
     }
-    let orientation = (s.atan2(c).to_degrees() / 6.0).rem_euclid(60.0);
+    // Modulo 60°: a value within 1e-3° below 60° (rounding of a 0° lattice) is 0°.
+    let o = (s.atan2(c).to_degrees() / 6.0).rem_euclid(60.0);
+    let orientation = if o >= 60.0 - ORIENTATION_EPS {
+        0.0
+    } else {
+        o + 0.0
+    };
     Spacing {
         spacing,
         orientation,
