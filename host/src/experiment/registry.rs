@@ -77,5 +77,6 @@ pub fn registry() -> Vec<Entry> {
     let mut v = Vec::new();
     v.extend(crate::collapse::registry());
     v.extend(crate::hopfield::registry());
+    v.extend(crate::rnn::registry());
     v
 }
