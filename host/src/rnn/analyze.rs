@@ -47,8 +47,9 @@ use crate::experiment::{
     at_most, bad,
 };
 
-/// Batch number of the analysis trajectories: no training step (< 2⁴⁰), not the trainer's
-/// evaluation batches (2⁶⁴ − 1 … 2⁶⁴ − 4), not export's calibration/evaluation (2⁶⁴ − 1, − 2).
+/// Batch number of the analysis trajectories, 2⁶⁴ − 17: no training step (< 2⁴⁰), not the
+/// trainer's held-out batches (2⁶⁴ − 1 … 2⁶⁴ − 4), not export's calibration and evaluation (2⁶³,
+/// 2⁶³ + 1).
 pub const ANALYZE_BATCH: u64 = u64::MAX - 16;
 
 /// Significance level of the nulls (their 99th percentile) and of the binomial test.
