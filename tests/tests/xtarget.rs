@@ -93,6 +93,14 @@ fn rnn_demo_output_is_blessed_on_every_target() {
     check_demo("rnn");
 }
 
+/// n = 8, m = 16 autoencoders trained on the board (16 runs, 400 AdamW steps): identical log on
+/// every target, equal to the host's `engram polysemantic` runs for the same points.
+#[test]
+#[ignore = "needs QEMU and the embedded targets: run by `cargo xtask test`"]
+fn polysemantic_demo_output_is_blessed_on_every_target() {
+    check_demo("polysemantic");
+}
+
 /// N = 1024, P = 100 patterns in flash (12.8 KB): a cue with 10 % of bits flipped is retrieved,
 /// identically on every target, within the micro:bit v1's 16 KB of RAM.
 #[test]
