@@ -83,10 +83,10 @@ pub struct TrainConfig {
     #[arg(long, default_value_t = 6000)]
     pub steps: usize,
     /// Learning rate.
-    #[arg(long, default_value_t = 3e-3)]
+    #[arg(long, default_value_t = 3e-3, allow_negative_numbers = true)]
     pub lr: f64,
     /// L2 penalty on the recurrent weights: the loss gains weight-decay·‖W_hh‖² (Sorscher et al.).
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
     pub weight_decay: f64,
     /// State nonlinearity.
     #[arg(long, value_enum, default_value_t = ActivationArg::Relu)]
@@ -117,39 +117,39 @@ pub struct TrainConfig {
     #[arg(long, value_enum, default_value_t = PlaceKind::Dos)]
     pub place_code: PlaceKind,
     /// Place-cell width σ (m).
-    #[arg(long, default_value_t = 0.12)]
+    #[arg(long, default_value_t = 0.12, allow_negative_numbers = true)]
     pub sigma: f64,
     /// Difference of softmaxes: the surround's variance is s·σ².
-    #[arg(long, default_value_t = 2.0)]
+    #[arg(long, default_value_t = 2.0, allow_negative_numbers = true)]
     pub surround: f64,
     /// Box side L (m), centred on 0.
-    #[arg(long = "box", default_value_t = 2.2)]
+    #[arg(long = "box", default_value_t = 2.2, allow_negative_numbers = true)]
     #[serde(rename = "box")]
     pub box_size: f64,
     /// Decoding-error target (cm) of the final check.
-    #[arg(long, default_value_t = 10.0)]
+    #[arg(long, default_value_t = 10.0, allow_negative_numbers = true)]
     pub target_cm: f64,
     /// The decoding target applies to runs of at least this many steps (a shorter --steps makes
     /// that check n/a).
     #[arg(long, default_value_t = 6000)]
     pub target_steps: usize,
     /// SSL: weight of the separation loss.
-    #[arg(long, default_value_t = 1.0)]
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
     pub sep_weight: f64,
     /// SSL: weight of the path-invariance loss.
-    #[arg(long, default_value_t = 1.0)]
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
     pub inv_weight: f64,
     /// SSL: weight of the capacity loss.
-    #[arg(long, default_value_t = 0.1)]
+    #[arg(long, default_value_t = 0.1, allow_negative_numbers = true)]
     pub cap_weight: f64,
     /// SSL: pairs farther apart than σ_x (m) are separated.
-    #[arg(long, default_value_t = 0.2)]
+    #[arg(long, default_value_t = 0.1, allow_negative_numbers = true)]
     pub sigma_x: f64,
     /// SSL: separation scale σ_g of the states: exp(−‖g−g'‖²/(2σ_g²)).
-    #[arg(long, default_value_t = 0.5)]
+    #[arg(long, default_value_t = 0.5, allow_negative_numbers = true)]
     pub sigma_g: f64,
     /// SSL: pairs of states closer than this (m) count as the same place (path invariance).
-    #[arg(long, default_value_t = 0.05)]
+    #[arg(long, default_value_t = 0.02, allow_negative_numbers = true)]
     pub inv_radius: f64,
 }
 

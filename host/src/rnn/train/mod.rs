@@ -357,10 +357,17 @@ impl Experiment for Train {
                 saved_at = step;
             }
         }
-        let (null_same, null_diff) = match &held {
+        let ratio = |r: EvalRow| match (r.same, r.diff) {
+            (Some(a), Some(b)) if b > 0.0 => Some(a / b),
+            _ => None,
+        };
+        let (null_ratio, untrained_ratio) = match &held {
             Held::Ssl(_) => {
-                let r = held.eval(&src, &st.net.params, true, par)?;
-                (r.same, r.diff)
+                let init = Params::init(st.net.params.shape, seed);
+                (
+                    ratio(held.eval(&src, &st.net.params, true, par)?),
+                    ratio(held.eval(&src, &init, false, par)?),
+                )
             }
             Held::Sup(_) => (None, None),
         };
@@ -375,10 +382,8 @@ impl Experiment for Train {
             history: st.history,
             floor_cm,
             chance_cm,
-            null_ratio: match (null_same, null_diff) {
-                (Some(a), Some(b)) if b > 0.0 => Some(a / b),
-                _ => None,
-            },
+            null_ratio,
+            untrained_ratio,
             network: output::network_b64(cfg, &src.cells, &st.net.params)?,
         }))
     }
@@ -403,6 +408,7 @@ pub fn tier(t: crate::experiment::registry::Tier) -> TrainConfig {
         Tier::Quick => TrainConfig {
             ng: 32,
             np: 64,
+            sigma: 0.3,
             batch: 32,
             seq_len: 10,
             steps: 200,

@@ -30,6 +30,8 @@ pub struct TrainOutput {
     pub chance_cm: Option<f64>,
     /// SSL: same-place / separated distance ratio with positions shuffled across states (null).
     pub null_ratio: Option<f64>,
+    /// SSL: the same ratio for the untrained (initial) network.
+    pub untrained_ratio: Option<f64>,
     /// The trained network: the core network blob, base64.
     pub network: String,
 }
@@ -198,6 +200,16 @@ pub fn checks(cfg: &TrainConfig, o: &TrainOutput) -> Vec<Check> {
             } else {
                 c.rule("< null / 2", |x| x < null / 2.0)
             });
+            let untrained = o.untrained_ratio.unwrap_or(f64::NAN);
+            v.push(
+                Check::new(
+                    "same-place / different-place ratio; theory = untrained network",
+                    o.ssl_ratio(),
+                )
+                .theory(untrained)
+                .rule("< untrained", |x| x < untrained)
+                .at(&at),
+            );
         }
     }
     v
@@ -278,6 +290,7 @@ pub fn write(
             cell(o.chance_cm),
             cell(o.ssl_ratio()),
             cell(o.null_ratio),
+            cell(o.untrained_ratio),
         ]);
     }
     out.write_csv(
@@ -305,6 +318,7 @@ pub fn write(
             "chance_cm",
             "ssl_ratio",
             "null_ratio",
+            "untrained_ratio",
         ],
         &finals,
     )?;
