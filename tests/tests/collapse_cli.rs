@@ -128,16 +128,11 @@ fn resume_after_interruption_completes_identically() {
     for f in ["config.toml", ".engram/manifest.json"] {
         std::fs::copy(whole.join(f), part.join(f)).unwrap();
     }
-    let points = read(&whole.join(".engram/points.jsonl"));
-    let mut lines = points.lines();
-    let first = lines.next().unwrap();
-    let second = lines.next().unwrap();
-    // One whole point, then half of the next line (SIGKILL while writing).
-    std::fs::write(
-        part.join(".engram/points.jsonl"),
-        format!("{first}\n{}", &second[..second.len() / 2]),
-    )
-    .unwrap();
+    let cp = std::path::Path::new(".engram").join(engram::experiment::dir::CHECKPOINT);
+    let bytes = std::fs::read(whole.join(&cp)).unwrap();
+    let lens = engram::experiment::dir::record_lengths(&whole).unwrap();
+    // One whole point, then half of the next record (SIGKILL while writing).
+    std::fs::write(part.join(&cp), &bytes[..lens[0] + lens[1] / 2]).unwrap();
     let o = engram(&[SWEEP, &["--out", part.to_str().unwrap()]].concat());
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--resume"));

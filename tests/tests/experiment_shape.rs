@@ -160,18 +160,14 @@ fn numbers_are_those_of_the_code_before_the_shape() {
 }
 
 fn wait_for_points(dir: &Path, n: usize) {
-    let path = dir.join(".engram/points.jsonl");
     let deadline = Instant::now() + Duration::from_secs(120);
     while Instant::now() < deadline {
-        if std::fs::read_to_string(&path).is_ok_and(|t| t.lines().count() >= n) {
+        if engram::experiment::dir::record_lengths(dir).is_ok_and(|r| r.len() >= n) {
             return;
         }
         std::thread::yield_now();
     }
-    panic!(
-        "no finished point in {} within the deadline",
-        path.display()
-    );
+    panic!("no finished point in {} within the deadline", dir.display());
 }
 
 /// SIGTERM (what Slurm sends) and SIGHUP (a closed terminal) stop a run like Ctrl-C: finished

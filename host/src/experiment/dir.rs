@@ -1,8 +1,14 @@
 //! The results-directory policy: engram writes only into a new or empty directory, or into one
 //! that holds its own earlier run of the same experiment (`--resume`), and never overwrites a file
 //! it did not write. What it wrote is listed in `.engram/manifest.json`; finished points are in
-//! `.engram/points.jsonl` (the checkpoint: one JSON line per point, appended as each finishes);
-//! long points keep their own state in `.engram/state/`.
+//! `.engram/points.bin` (the checkpoint: one record per point, appended as each finishes); long
+//! points keep their own state in `.engram/state/`.
+//!
+//! A checkpoint record is `[u32 length][u32 CRC-32C of the payload][payload]` (little-endian), the
+//! payload the CBOR encoding of `{index, output}`: CBOR keeps every f64 exactly, NaN and ±∞
+//! included (a measurement that overflowed is reported as such, not lost). A record cut short (a
+//! SIGKILL or a full disk while writing) can only be the last one: it is dropped and its point runs
+//! again; a complete record whose CRC does not match is damage, reported with its offset.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -195,35 +201,34 @@ impl ResultsDir {
     }
 
     fn checkpoint_path(&self) -> PathBuf {
-        self.path.join(META).join("points.jsonl")
+        self.path.join(META).join(CHECKPOINT)
     }
 
     /// Appends a finished point to the checkpoint (flushed to the OS before returning).
     pub fn append_point<T: Serialize>(&self, index: usize, output: &T) -> anyhow::Result<()> {
-        let line = serde_json::to_string(&CheckpointLine { index, output })?;
+        let rec = record(index, output)?;
         let path = self.checkpoint_path();
         let mut f = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(&path)
             .with_context(|| io_ctx(&path, "opening"))?;
-        f.write_all(format!("{line}\n").as_bytes())
+        f.write_all(&rec)
             .with_context(|| io_ctx(&path, "writing"))?;
         f.sync_data().with_context(|| io_ctx(&path, "writing"))
     }
 
     /// Rewrites the checkpoint in point order (after a run, so it reads like an uninterrupted one).
     pub fn rewrite_points<T: Serialize>(&self, done: &BTreeMap<usize, T>) -> anyhow::Result<()> {
-        let mut text = String::new();
+        let mut bytes = Vec::new();
         for (&index, output) in done {
-            text.push_str(&serde_json::to_string(&CheckpointLine { index, output })?);
-            text.push('\n');
+            bytes.extend(record(index, output)?);
         }
-        write_atomic(&self.checkpoint_path(), text.as_bytes())
+        write_atomic(&self.checkpoint_path(), &bytes)
     }
 
-    /// Reads the checkpoint. A last line cut short (SIGKILL, a full disk) is dropped with a
-    /// warning, and its point runs again; damage elsewhere is an error naming the line.
+    /// Reads the checkpoint. A last record cut short (SIGKILL, a full disk) is dropped with a
+    /// warning, and its point runs again; damage elsewhere is an error naming the offset.
     pub fn read_points<T: DeserializeOwned>(&self) -> anyhow::Result<BTreeMap<usize, T>> {
         read_points(&self.path)
     }
@@ -237,43 +242,100 @@ impl ResultsDir {
     }
 }
 
+/// The checkpoint's file name inside [`META`].
+pub const CHECKPOINT: &str = "points.bin";
+
+const CRC: crc::Crc<u32> = crc::Crc::<u32>::new(&crc::CRC_32_ISCSI);
+
 #[derive(Serialize, Deserialize)]
-struct CheckpointLine<T> {
+struct CheckpointRecord<T> {
     index: usize,
     output: T,
 }
 
+/// One checkpoint record: length, CRC-32C and the CBOR payload.
+fn record<T: Serialize>(index: usize, output: &T) -> anyhow::Result<Vec<u8>> {
+    let mut payload = Vec::new();
+    ciborium::into_writer(&CheckpointRecord { index, output }, &mut payload)
+        .map_err(|e| anyhow!("encoding point {index} for the checkpoint: {e}"))?;
+    let len = u32::try_from(payload.len())
+        .map_err(|_| anyhow!("point {index}: its output is larger than 4 GiB"))?;
+    let mut rec = Vec::with_capacity(payload.len() + 8);
+    rec.extend(len.to_le_bytes());
+    rec.extend(CRC.checksum(&payload).to_le_bytes());
+    rec.extend(payload);
+    Ok(rec)
+}
+
 /// Reads the checkpoint of the results directory `dir` (see [`ResultsDir::read_points`]).
 pub fn read_points<T: DeserializeOwned>(dir: &Path) -> anyhow::Result<BTreeMap<usize, T>> {
-    let path = dir.join(META).join("points.jsonl");
+    let path = dir.join(META).join(CHECKPOINT);
     let mut out = BTreeMap::new();
     if !path.exists() {
         return Ok(out);
     }
-    let text = std::fs::read_to_string(&path).with_context(|| io_ctx(&path, "reading"))?;
-    let complete = text.ends_with('\n');
-    let lines: Vec<&str> = text.lines().collect();
-    for (i, line) in lines.iter().enumerate() {
-        let last = i + 1 == lines.len();
-        match serde_json::from_str::<CheckpointLine<T>>(line) {
-            Ok(l) if !last || complete => {
-                if out.insert(l.index, l.output).is_some() {
-                    bail!(
-                        "{} line {}: point {} appears twice",
-                        path.display(),
-                        i + 1,
-                        l.index
-                    );
-                }
-            }
-            _ if last => eprintln!(
-                "note: {} ends in a line cut short (the run was killed while writing); that \
+    let bytes = std::fs::read(&path).with_context(|| io_ctx(&path, "reading"))?;
+    let mut at = 0usize;
+    while at < bytes.len() {
+        let head = bytes.get(at..at + 8);
+        let len = head
+            .and_then(|h| h.get(..4))
+            .and_then(|b| <[u8; 4]>::try_from(b).ok())
+            .map(|b| u32::from_le_bytes(b) as usize);
+        let body = len.and_then(|l| bytes.get(at + 8..at + 8 + l));
+        let (Some(head), Some(body)) = (head, body) else {
+            eprintln!(
+                "note: {} ends in a record cut short (the run was killed while writing); that \
                  point runs again",
                 path.display()
-            ),
-            Err(e) => bail!("{} line {}: damaged checkpoint: {e}", path.display(), i + 1),
-            Ok(_) => {}
+            );
+            break;
+        };
+        let crc = head
+            .get(4..8)
+            .and_then(|b| <[u8; 4]>::try_from(b).ok())
+            .map(u32::from_le_bytes);
+        if crc != Some(CRC.checksum(body)) {
+            bail!(
+                "{} at byte {at}: damaged checkpoint record (CRC mismatch)",
+                path.display()
+            );
         }
+        let rec: CheckpointRecord<T> = ciborium::from_reader(body).map_err(|e| {
+            anyhow!(
+                "{} at byte {at}: damaged checkpoint record: {e}",
+                path.display()
+            )
+        })?;
+        if out.insert(rec.index, rec.output).is_some() {
+            bail!(
+                "{} at byte {at}: point {} appears twice",
+                path.display(),
+                rec.index
+            );
+        }
+        at += 8 + body.len();
+    }
+    Ok(out)
+}
+
+/// The byte lengths of the checkpoint's records, in file order (for tools and tests that cut a
+/// checkpoint short on purpose).
+pub fn record_lengths(dir: &Path) -> anyhow::Result<Vec<usize>> {
+    let path = dir.join(META).join(CHECKPOINT);
+    let bytes = std::fs::read(&path).with_context(|| io_ctx(&path, "reading"))?;
+    let mut out = Vec::new();
+    let mut at = 0usize;
+    while let Some(b) = bytes
+        .get(at..at + 4)
+        .and_then(|b| <[u8; 4]>::try_from(b).ok())
+    {
+        let len = 8 + u32::from_le_bytes(b) as usize;
+        if at + len > bytes.len() {
+            break;
+        }
+        out.push(len);
+        at += len;
     }
     Ok(out)
 }

@@ -177,18 +177,35 @@ fn defaults_come_from_the_flags() {
 }
 
 #[test]
-fn a_truncated_checkpoint_line_is_dropped() {
+fn a_truncated_checkpoint_record_is_dropped_and_damage_is_named() {
     let dir = tmp("trunc");
     let toy = Toy::new(ToyConfig::default()).unwrap();
     run(&toy, &RunOptions::new(&dir, 1), toy.stop).unwrap();
-    let p = dir.join(".engram/points.jsonl");
-    let text = std::fs::read_to_string(&p).unwrap();
-    let cut = &text[..text.len() - 4];
-    std::fs::write(&p, cut).unwrap();
+    let p = dir.join(".engram").join(dir::CHECKPOINT);
+    let bytes = std::fs::read(&p).unwrap();
+    assert_eq!(dir::record_lengths(&dir).unwrap().len(), 2);
+    std::fs::write(&p, &bytes[..bytes.len() - 3]).unwrap();
     let points: std::collections::BTreeMap<usize, u64> = dir::read_points(&dir).unwrap();
     assert_eq!(points.len(), 1);
-    // Damage in the middle is an error naming the line.
-    std::fs::write(&p, format!("garbage\n{text}")).unwrap();
+    // A flipped byte inside a complete record is damage, named with its offset.
+    let mut bad = bytes.clone();
+    bad[9] ^= 0x40;
+    std::fs::write(&p, &bad).unwrap();
     let e = dir::read_points::<u64>(&dir).unwrap_err();
-    assert!(e.to_string().contains("line 1"), "{e}");
+    assert!(e.to_string().contains("at byte 0"), "{e}");
+}
+
+#[test]
+fn non_finite_outputs_survive_the_checkpoint() {
+    let dir = tmp("nan");
+    let d = ResultsDir::open(&dir, "toy", false).unwrap();
+    d.append_point(0, &vec![f64::NAN, f64::INFINITY, -0.0, 1e-310])
+        .unwrap();
+    let back: std::collections::BTreeMap<usize, Vec<f64>> = d.read_points().unwrap();
+    let v = &back[&0];
+    assert!(v[0].is_nan() && v[1] == f64::INFINITY);
+    assert_eq!(
+        (v[2].to_bits(), v[3].to_bits()),
+        ((-0.0f64).to_bits(), 1e-310f64.to_bits())
+    );
 }

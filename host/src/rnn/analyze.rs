@@ -116,23 +116,18 @@ pub struct Point {
     pub kind: Kind,
 }
 
-/// One unit's scores (spacing in m, orientation in degrees; NaN as `null` in JSON).
+/// One unit's scores (spacing in m, orientation in degrees; NaN where undefined).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct UnitScore {
     /// score60, mean form.
-    #[serde(with = "nan")]
     pub score60: f64,
     /// score60, min-max form.
-    #[serde(with = "nan")]
     pub score60_minmax: f64,
     /// score90.
-    #[serde(with = "nan")]
     pub score90: f64,
     /// Grid spacing (m).
-    #[serde(with = "nan")]
     pub spacing: f64,
     /// Orientation (degrees, [0, 60)).
-    #[serde(with = "nan")]
     pub orientation: f64,
 }
 
@@ -142,7 +137,6 @@ pub struct AnalyzeOutput {
     /// Per unit.
     pub units: Vec<UnitScore>,
     /// score60 of the shifted maps (unit-major, `shifts` per unit).
-    #[serde(with = "nans")]
     pub shifted60: Vec<f64>,
     /// Rate maps (trained network only; empty for the initialisation), `bins²` per unit.
     pub maps: Vec<NanVec>,
@@ -152,34 +146,9 @@ pub struct AnalyzeOutput {
     pub chance: Vec<f64>,
 }
 
-/// A vector that may hold NaN (unvisited bins), stored with NaN as `null`.
+/// A rate map flattened row by row; NaN marks an unvisited bin (the checkpoint keeps NaN exactly).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct NanVec(#[serde(with = "nans")] pub Vec<f64>);
-
-mod nan {
-    use serde::{Deserialize, Deserializer, Serializer};
-    pub fn serialize<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
-        if v.is_finite() {
-            s.serialize_some(v)
-        } else {
-            s.serialize_none()
-        }
-    }
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
-        Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
-    }
-}
-
-mod nans {
-    use serde::{Deserialize, Deserializer, Serializer};
-    pub fn serialize<S: Serializer>(v: &[f64], s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(v.iter().map(|x| x.is_finite().then_some(*x)))
-    }
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<f64>, D::Error> {
-        let v = Vec::<Option<f64>>::deserialize(d)?;
-        Ok(v.into_iter().map(|x| x.unwrap_or(f64::NAN)).collect())
-    }
-}
+pub struct NanVec(pub Vec<f64>);
 
 /// P(X ≥ k) for X ~ Binomial(n, p), summed from the pmf's recursion (exact to rounding for the
 /// sizes here: (1 − p)ⁿ > 1e-300 for n·p < 690).
@@ -937,7 +906,10 @@ mod tests {
     }
 
     #[test]
-    fn nan_fields_round_trip_through_json() {
+    fn nan_fields_survive_the_checkpoint() {
+        let dir = std::env::temp_dir().join(format!("engram-analyze-nan-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let d = crate::experiment::ResultsDir::open(&dir, "rnn-analyze", false).unwrap();
         let u = UnitScore {
             score60: 0.5,
             score60_minmax: -0.25,
@@ -945,10 +917,11 @@ mod tests {
             spacing: f64::NAN,
             orientation: f64::NAN,
         };
-        let back: UnitScore = serde_json::from_str(&serde_json::to_string(&u).unwrap()).unwrap();
-        assert!(back.spacing.is_nan() && back.score60 == 0.5);
-        let v = NanVec(vec![1.0, f64::NAN]);
-        let back: NanVec = serde_json::from_str(&serde_json::to_string(&v).unwrap()).unwrap();
-        assert!(back.0[0] == 1.0 && back.0[1].is_nan());
+        d.append_point(0, &(u, NanVec(vec![1.0, f64::NAN])))
+            .unwrap();
+        let back: std::collections::BTreeMap<usize, (UnitScore, NanVec)> = d.read_points().unwrap();
+        let (b, v) = &back[&0];
+        assert!(b.spacing.is_nan() && b.score60 == 0.5);
+        assert!(v.0[0] == 1.0 && v.0[1].is_nan());
     }
 }
