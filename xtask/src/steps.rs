@@ -93,6 +93,30 @@ pub fn test(install: bool, skip_qemu: bool) -> ExitCode {
         "host tests + doc tests",
         cargo(&root, &["test", "--workspace"]),
     );
+    // The README's main command at its smallest tier: every registered experiment, every check.
+    let reproduce_out =
+        std::env::temp_dir().join(format!("engram-xtask-reproduce-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&reproduce_out);
+    let out_arg = reproduce_out.to_string_lossy().into_owned();
+    m.cmd(
+        "engram reproduce --quick (release, every experiment)",
+        cargo(
+            &root,
+            &[
+                "run",
+                "--quiet",
+                "--release",
+                "-p",
+                "engram",
+                "--",
+                "reproduce",
+                "--quick",
+                "--out",
+                &out_arg,
+            ],
+        ),
+    );
+    let _ = std::fs::remove_dir_all(&reproduce_out);
     if deps_ok {
         for t in TARGETS {
             m.cmd(
