@@ -13,6 +13,7 @@ pub mod provenance;
 pub mod report;
 pub mod reproduce;
 pub mod rnn;
+pub mod scaling;
 pub mod signals;
 pub mod simd;
 pub mod xcheck;

@@ -5,6 +5,7 @@ mod hopfield;
 mod polysemantic;
 mod reproduce;
 mod rnn;
+mod scaling;
 mod xcheck;
 
 use std::process::ExitCode;
@@ -33,6 +34,9 @@ enum Command {
     Polysemantic(Box<polysemantic::PolysemanticArgs>),
     /// Recurrent networks for path integration: trajectories and place-cell targets.
     Rnn(rnn::RnnArgs),
+    /// Downstream capabilities from scale: per-sample correlation of log p_vocab → p_vocab →
+    /// p_choices → accuracy and Brier score with log10 compute across a model family.
+    Scaling(Box<scaling::ScalingArgs>),
     /// Cross-target regression: run the core's scenarios on emulated MCUs (QEMU) or a real board
     /// (probe-rs) and compare every digest with this machine's, bit for bit.
     Xcheck(xcheck::XcheckArgs),
@@ -52,6 +56,7 @@ pub fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<ExitCode> {
         Command::Hopfield(args) => hopfield::run(*args, sub(matches, "hopfield")?),
         Command::Polysemantic(args) => polysemantic::run(*args, sub(matches, "polysemantic")?),
         Command::Rnn(args) => rnn::run(args, sub(matches, "rnn")?),
+        Command::Scaling(args) => scaling::run(*args, sub(matches, "scaling")?),
         Command::Xcheck(args) => xcheck::run(args),
     }
 }

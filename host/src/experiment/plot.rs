@@ -308,3 +308,42 @@ fn panel_into<DB: DrawingBackend>(
     }
     Ok(())
 }
+
+/// A histogram as a step outline to draw as a [`Series`]: the fraction of the finite `values` in
+/// each of `bins` equal bins over [lo, hi] (values outside fall into the end bins), as the corners
+/// (lo, 0), (lo, f₁), (lo + w, f₁), (lo + w, f₂), …, (hi, 0).
+///
+/// ```
+/// use engram::experiment::plot::histogram_steps;
+/// let s = histogram_steps(&[0.1, 0.2, 0.9, f64::NAN], 2, 0.0, 1.0);
+/// let (a, b) = (2.0 / 3.0, 1.0 / 3.0);
+/// assert_eq!(s, vec![(0.0, 0.0), (0.0, a), (0.5, a), (0.5, b), (1.0, b), (1.0, 0.0)]);
+/// ```
+pub fn histogram_steps(values: &[f64], bins: usize, lo: f64, hi: f64) -> Vec<(f64, f64)> {
+    let bins = bins.max(1);
+    let mut counts = vec![0usize; bins];
+    let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+    let w = (hi - lo) / bins as f64;
+    for v in &finite {
+        let b = (((v - lo) / w).floor().max(0.0) as usize).min(bins - 1);
+        if let Some(c) = counts.get_mut(b) {
+            *c += 1;
+        }
+    }
+    let n = finite.len().max(1) as f64;
+    let mut pts = vec![(lo, 0.0)];
+    for (i, c) in counts.iter().enumerate() {
+        let f = *c as f64 / n;
+        pts.push((lo + w * i as f64, f));
+        pts.push((
+            if i + 1 == bins {
+                hi
+            } else {
+                lo + w * (i + 1) as f64
+            },
+            f,
+        ));
+    }
+    pts.push((hi, 0.0));
+    pts
+}

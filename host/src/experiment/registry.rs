@@ -78,5 +78,6 @@ pub fn registry() -> Vec<Entry> {
     v.extend(crate::collapse::registry());
     v.extend(crate::hopfield::registry());
     v.extend(crate::rnn::registry());
+    v.extend(crate::scaling::registry());
     v
 }
