@@ -573,8 +573,8 @@ mod tests {
         stream(5000, 10); // 150 000 rows
     }
 
-    /// 2.1 M rows: seconds in release (`cargo test --release -p engram -- --ignored
-    /// streams_millions`), too slow for the debug test run.
+    /// 2.1 M rows: 11 s in a debug build (`cargo test -p engram --lib -- --ignored
+    /// streams_millions`), too slow for the default test run.
     #[test]
     #[ignore = "perf: run with --release --ignored"]
     fn streams_millions_of_rows() {
