@@ -78,6 +78,7 @@ pub fn registry() -> Vec<Entry> {
     v.extend(crate::collapse::registry());
     v.extend(crate::hopfield::registry());
     v.extend(crate::rnn::registry());
+    v.extend(crate::polysemantic::registry());
     v.extend(crate::scaling::registry());
     v
 }

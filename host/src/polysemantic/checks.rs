@@ -103,6 +103,10 @@ pub fn loglog_slope(pts: &[(f64, f64, f64)]) -> Option<(f64, f64)> {
 pub const SLOPE: (f64, f64) = (-1.3, -0.8);
 /// Accepted ratio of a mean count to theory.
 pub const RATIO: (f64, f64) = (0.5, 1.3);
+/// The slope check's premise: n at least this. Below it the slope over 2n ≤ m ≤ 16n is not the
+/// law's — at n = 16 (256 seeds) it is −0.68 to −0.85 depending on λ, lr and steps, with the count
+/// at 1.2–1.7× theory at m = 16n (docs/polysemantic.md) — so the check is reported n/a.
+pub const SLOPE_MIN_N: usize = 32;
 
 /// The checks per (n, λ) over 2n ≤ m ≤ 16n.
 pub fn checks(cfg: &PolyConfig, runs: &[(Point, RunResult)]) -> Vec<Check> {
@@ -132,25 +136,40 @@ pub fn checks(cfg: &PolyConfig, runs: &[(Point, RunResult)]) -> Vec<Check> {
                 .map(|a| (a.m as f64, a.theory, 0.0))
                 .collect();
             let theory_slope = loglog_slope(&th).map(|s| s.0);
-            let c = Check::new(
-                "log-log slope of mean count vs m, 2n ≤ m ≤ 16n",
-                loglog_slope(&pts).map(|s| s.0),
-            )
-            .at(&at);
-            let c = match theory_slope {
-                Some(t) => c.theory(t),
-                None => c,
-            };
-            let se = loglog_slope(&pts).map_or(f64::NAN, |s| s.1);
-            let mut c = match c.measured {
-                Some(_) => c.within(SLOPE.0, SLOPE.1),
-                None => c.failed(
-                    format!("∈ [{}, {}]", SLOPE.0, SLOPE.1),
-                    "a mean count is 0: no slope on log axes",
-                ),
-            };
-            c.tolerance = format!("{} (slope ± {})", c.tolerance, fmt4(se));
-            out.push(c);
+            if n < SLOPE_MIN_N {
+                let mut c = Check::new(
+                    "log-log slope of mean count vs m, 2n ≤ m ≤ 16n",
+                    loglog_slope(&pts).map(|s| s.0),
+                )
+                .at(&at);
+                if let Some(t) = theory_slope {
+                    c = c.theory(t);
+                }
+                out.push(c.not_applicable(format!(
+                    "n < {SLOPE_MIN_N}: at small n the slope is not the law's \
+                     (n = 16: −0.68 to −0.85 over 256 seeds; docs/polysemantic.md)"
+                )));
+            } else {
+                let c = Check::new(
+                    "log-log slope of mean count vs m, 2n ≤ m ≤ 16n",
+                    loglog_slope(&pts).map(|s| s.0),
+                )
+                .at(&at);
+                let c = match theory_slope {
+                    Some(t) => c.theory(t),
+                    None => c,
+                };
+                let se = loglog_slope(&pts).map_or(f64::NAN, |s| s.1);
+                let mut c = match c.measured {
+                    Some(_) => c.within(SLOPE.0, SLOPE.1),
+                    None => c.failed(
+                        format!("∈ [{}, {}]", SLOPE.0, SLOPE.1),
+                        "a mean count is 0: no slope on log axes",
+                    ),
+                };
+                c.tolerance = format!("{} (slope ± {})", c.tolerance, fmt4(se));
+                out.push(c);
+            }
             for a in &in_range {
                 let mut c = Check::new(
                     format!("mean count, m={} ({} runs)", a.m, a.runs),
@@ -245,21 +264,27 @@ mod tests {
 
     #[test]
     fn theory_like_counts_pass_and_flat_counts_fail() {
-        let ms = [40, 80, 160, 320];
+        let ms = [64, 128, 256, 512];
         // means at the theory, to 0.1, over 10 runs
-        let good = runs(20, &ms, |m, r| {
-            let total = (10.0 * expected_polysemantic(20, m)).round() as usize;
+        let good = runs(32, &ms, |m, r| {
+            let total = (10.0 * expected_polysemantic(32, m)).round() as usize;
             total / 10 + usize::from(r < total % 10)
         });
-        let c = checks(&cfg(20, &ms), &good);
+        let c = checks(&cfg(32, &ms), &good);
         assert!(c.iter().all(|c| c.verdict != Verdict::Fail), "{c:#?}");
-        let flat = runs(20, &ms, |_, _| 3);
-        let c = checks(&cfg(20, &ms), &flat);
+        assert_eq!(c[0].verdict, Verdict::Pass);
+        let flat = runs(32, &ms, |_, _| 3);
+        let c = checks(&cfg(32, &ms), &flat);
         assert_eq!(c[0].verdict, Verdict::Fail); // slope 0
-        let lost = runs(20, &ms, |m, _| 100 / m);
+        // below SLOPE_MIN_N the slope is n/a, the ratios still checked
+        let small = [32, 64];
+        let c = checks(&cfg(16, &small), &runs(16, &small, |_, _| 3));
+        assert_eq!(c[0].verdict, Verdict::NotApplicable);
+        assert_eq!(c[2].verdict, Verdict::Fail); // 3 vs 0.84 at m = 64
+        let lost = runs(32, &ms, |m, _| 400 / m);
         let mut lost = lost;
-        lost[0].1.reconstructed = 19;
-        let c = checks(&cfg(20, &ms), &lost);
+        lost[0].1.reconstructed = 31;
+        let c = checks(&cfg(32, &ms), &lost);
         assert!(
             c.iter()
                 .any(|c| c.what.starts_with("fewest features reconstructed")
