@@ -271,7 +271,7 @@ impl Experiment for Train {
         let blob = Size::of("ng", h).times("np", 2 * p)?.times("", 4)?;
         let output = blob.times("seed", c.seed.len() as u64)?;
         let flops = c.flops_per_step() * c.steps as f64 * c.seed.len() as f64;
-        // Measured here: ≈ 35–60 GFLOP/s on 2 cores (docs/training.md).
+        // Measured here (2 cores, AVX-512): 25–150 GFLOP/s from Ng 256 to 4096 (docs/training.md).
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
         Ok(Estimate::new(
             memory,
