@@ -277,7 +277,7 @@ impl Experiment for Train {
             memory,
             output,
             flops,
-            2e10 * threads,
+            4e10 * threads,
             "ng/np/batch/seq-len/steps/seed",
         ))
     }
