@@ -98,7 +98,9 @@ fn non_square_map_is_an_error_naming_the_file() {
     std::fs::create_dir_all(&dir).unwrap();
     let p = dir.join("wide.csv");
     std::fs::write(&p, "1,2,3\n4,5,6\n").unwrap();
-    let e = run(&[p.clone()], NanPolicy::Zero).unwrap_err().to_string();
+    let e = run(std::slice::from_ref(&p), NanPolicy::Zero)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("wide.csv") && e.contains("not square"), "{e}");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -76,7 +76,7 @@ pub fn represented_features<T: Real>(w: &[T], n: usize, m: usize) -> Result<usiz
     if m == 0 {
         return Ok(0);
     }
-    Ok(w.chunks_exact(m)
+    Ok(w.chunks_exact(m.max(1))
         .filter(|row| row.iter().any(|&x| in_band(x)))
         .count())
 }
@@ -95,7 +95,7 @@ pub fn reconstructed_features<T: Real>(w: &[T], n: usize, m: usize) -> Result<us
     if m == 0 {
         return Ok(0);
     }
-    Ok(w.chunks_exact(m)
+    Ok(w.chunks_exact(m.max(1))
         .filter(|row| (0.5..=1.5).contains(&super::dot8(row, row).to_f64()))
         .count())
 }

@@ -70,7 +70,7 @@ pub fn init_weights<T: Real>(w: &mut [T], n: usize, m: usize, rng: &mut Rng) -> 
         return Ok(());
     }
     let scale = T::ONE / T::from_usize(m).sqrt();
-    for row in w.chunks_exact_mut(m) {
+    for row in w.chunks_exact_mut(m.max(1)) {
         rng.fill_normal(row);
         for x in row.iter_mut() {
             *x *= scale;
@@ -154,24 +154,31 @@ pub fn loss_grad<T: Real>(
     }
     let two = T::ONE + T::ONE;
     let mut loss = T::ZERO;
-    for (k, g) in gram.iter_mut().enumerate() {
-        let target = if k / n == k % n { T::ONE } else { T::ZERO };
-        let positive = *g > T::ZERO;
-        let r = target - if positive { *g } else { T::ZERO };
-        loss += r * r;
-        // 2·Dᵢⱼ, the coefficient of Wⱼ in gradient row i.
-        *g = if positive { -(two * two) * r } else { T::ZERO };
+    // Row by row and index by index (no division by n, no chunk iterators whose length checks
+    // would divide by a runtime size): the order is i, then j.
+    let mut k = 0usize;
+    for i in 0..n {
+        for j in 0..n {
+            let g = gram.get_mut(k).ok_or(bad)?;
+            let target = if i == j { T::ONE } else { T::ZERO };
+            let positive = *g > T::ZERO;
+            let r = target - if positive { *g } else { T::ZERO };
+            loss += r * r;
+            // 2·Dᵢⱼ, the coefficient of Wⱼ in gradient row i.
+            *g = if positive { -(two * two) * r } else { T::ZERO };
+            k += 1;
+        }
     }
     for x in grad.iter_mut() {
         *x = T::ZERO;
     }
-    if m > 0 {
-        for (gi, drow) in grad.chunks_exact_mut(m).zip(gram.chunks_exact(n.max(1))) {
-            for (j, &d) in drow.iter().enumerate() {
-                if d != T::ZERO {
-                    for (a, &b) in gi.iter_mut().zip(row(j)?) {
-                        *a += d * b;
-                    }
+    for i in 0..n {
+        for j in 0..n {
+            let d = *gram.get(i * n + j).ok_or(bad)?;
+            if d != T::ZERO {
+                let gi = grad.get_mut(i * m..(i + 1) * m).ok_or(bad)?;
+                for (a, &b) in gi.iter_mut().zip(row(j)?) {
+                    *a += d * b;
                 }
             }
         }
@@ -207,9 +214,10 @@ pub fn loss_grad_inputs<T: Real>(
     let need = inputs_scratch_len(n, m).ok_or(Error::InvalidParameter {
         what: "polysemantic: 2m + n overflows usize",
     })?;
-    let s = scratch(scratch_buf, need, "loss_grad_inputs")?;
-    let (h, rest) = s.split_at_mut(m);
-    let (u, g) = rest.split_at_mut(m);
+    let mut s = scratch(scratch_buf, need, "loss_grad_inputs")?;
+    let h = crate::scratch::take(&mut s, m, "loss_grad_inputs")?;
+    let u = crate::scratch::take(&mut s, m, "loss_grad_inputs")?;
+    let g = s;
     for x in grad.iter_mut() {
         *x = T::ZERO;
     }
@@ -218,18 +226,18 @@ pub fn loss_grad_inputs<T: Real>(
     }
     let two = T::ONE + T::ONE;
     let mut loss = T::ZERO;
-    for (s_idx, x) in inputs.chunks_exact(n).enumerate() {
+    for (s_idx, x) in inputs.chunks_exact(n.max(1)).enumerate() {
         for v in h.iter_mut() {
             *v = T::ZERO;
         }
-        for (&xi, wi) in x.iter().zip(w.chunks_exact(m)) {
+        for (&xi, wi) in x.iter().zip(w.chunks_exact(m.max(1))) {
             if xi != T::ZERO {
                 for (a, &b) in h.iter_mut().zip(wi) {
                     *a += xi * b;
                 }
             }
         }
-        for (i, (gi, wi)) in g.iter_mut().zip(w.chunks_exact(m)).enumerate() {
+        for (i, (gi, wi)) in g.iter_mut().zip(w.chunks_exact(m.max(1))).enumerate() {
             let z = dot8(wi, h);
             let target = if i == s_idx { T::ONE } else { T::ZERO };
             let positive = z > T::ZERO;
@@ -240,14 +248,14 @@ pub fn loss_grad_inputs<T: Real>(
         for v in u.iter_mut() {
             *v = T::ZERO;
         }
-        for (&gi, wi) in g.iter().zip(w.chunks_exact(m)) {
+        for (&gi, wi) in g.iter().zip(w.chunks_exact(m.max(1))) {
             if gi != T::ZERO {
                 for (a, &b) in u.iter_mut().zip(wi) {
                     *a += gi * b;
                 }
             }
         }
-        for ((grow, &gi), &xi) in grad.chunks_exact_mut(m).zip(g.iter()).zip(x) {
+        for ((grow, &gi), &xi) in grad.chunks_exact_mut(m.max(1)).zip(g.iter()).zip(x) {
             if gi != T::ZERO {
                 for (a, &b) in grow.iter_mut().zip(h.iter()) {
                     *a += gi * b;

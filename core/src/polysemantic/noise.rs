@@ -63,7 +63,7 @@ pub fn fill_inputs<T: Real>(
     if n == 0 {
         return Ok(());
     }
-    for (s, row) in inputs.chunks_exact_mut(n).enumerate() {
+    for (s, row) in inputs.chunks_exact_mut(n.max(1)).enumerate() {
         match noise {
             Noise::None => {
                 for x in row.iter_mut() {

@@ -4,6 +4,7 @@ use super::model::{inputs_scratch_len, loss_grad, loss_grad_inputs, size};
 use super::noise::{Noise, fill_inputs};
 use super::optim::{AdamW, Sgd};
 use crate::rng::Rng;
+use crate::scratch::take;
 use crate::{Error, Real, Result};
 
 /// Which optimiser a [`Trainer`] uses.
@@ -105,14 +106,14 @@ impl<T: Real> Trainer<T> {
             what: "polysemantic: sizes overflow usize",
         })?;
         let found = scratch.len();
-        let s = scratch.get_mut(..need).ok_or(Error::ScratchTooSmall {
+        let mut rest = scratch.get_mut(..need).ok_or(Error::ScratchTooSmall {
             what: "polysemantic step",
             needed: need,
             found,
         })?;
-        let (grad, rest) = s.split_at_mut(nm);
-        let (mom1, rest) = rest.split_at_mut(nm);
-        let (mom2, rest) = rest.split_at_mut(nm);
+        let grad = take(&mut rest, nm, "polysemantic step")?;
+        let mom1 = take(&mut rest, nm, "polysemantic step")?;
+        let mom2 = take(&mut rest, nm, "polysemantic step")?;
         if self.steps == 0 {
             for x in mom1.iter_mut().chain(mom2.iter_mut()) {
                 *x = T::ZERO;
@@ -121,7 +122,8 @@ impl<T: Real> Trainer<T> {
         let loss = match self.cfg.noise {
             Noise::None => loss_grad(w, n, m, self.cfg.lambda, grad, rest)?,
             noise => {
-                let (inputs, tail) = rest.split_at_mut(size(n, n)?);
+                let inputs = take(&mut rest, size(n, n)?, "polysemantic step")?;
+                let tail = rest;
                 fill_inputs(noise, n, rng, inputs)?;
                 loss_grad_inputs(w, n, m, inputs, self.cfg.lambda, grad, tail)?
             }
