@@ -35,8 +35,7 @@ use super::grid::heatmap::{Panel, draw_maps};
 use super::grid::modules::cluster;
 use super::grid::null::{count_above, percentile};
 use super::grid::ratemap::RateMaps;
-use super::grid::spacing::spacing;
-use super::grid::{GridScorer, NanPolicy, autocorrelogram};
+use super::grid::{GridScorer, NanPolicy, UnitScore, autocorrelogram, score_map};
 use super::pattern::histogram_series;
 use super::train::config::TrainConfig;
 use super::train::model::{Params, Shape};
@@ -114,21 +113,6 @@ pub struct Point {
     pub seed: u64,
     /// Which network.
     pub kind: Kind,
-}
-
-/// One unit's scores (spacing in m, orientation in degrees; NaN where undefined).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct UnitScore {
-    /// score60, mean form.
-    pub score60: f64,
-    /// score60, min-max form.
-    pub score60_minmax: f64,
-    /// score90.
-    pub score90: f64,
-    /// Grid spacing (m).
-    pub spacing: f64,
-    /// Orientation (degrees, [0, 60)).
-    pub orientation: f64,
 }
 
 /// What one point measured.
@@ -340,20 +324,6 @@ fn walk_one(cfg: &AnalyzeConfig, net: &OwnedNet, i: usize) -> anyhow::Result<Wal
     Ok(out)
 }
 
-/// Scores of one map (spacing converted to metres with `bin_m`).
-fn score(scorer: &GridScorer, map: &[f64], bin_m: f64) -> anyhow::Result<UnitScore> {
-    let sac = autocorrelogram(map, scorer.n(), NanPolicy::Zero)?;
-    let s = scorer.score_sac(&sac);
-    let sp = spacing(&sac, scorer.n());
-    Ok(UnitScore {
-        score60: s.score60_mean,
-        score60_minmax: s.score60_minmax,
-        score90: s.score90,
-        spacing: sp.spacing * bin_m,
-        orientation: sp.orientation,
-    })
-}
-
 impl Experiment for Analyze {
     type Config = AnalyzeConfig;
     type Point = Point;
@@ -499,7 +469,7 @@ impl Experiment for Analyze {
         };
         let per_unit = |u: usize| -> anyhow::Result<(UnitScore, Vec<f64>, Vec<f64>)> {
             let map = map_of(u, 0);
-            let s = score(&scorer, &map, bin_m)?;
+            let s = score_map(&scorer, &map, bin_m)?;
             let mut rng = Rng::keyed(
                 c.data_seed,
                 &[
@@ -514,7 +484,7 @@ impl Experiment for Analyze {
             let shifted = (0..c.shifts)
                 .map(|_| {
                     let off = lo + rng.below(span) as usize;
-                    score(&scorer, &map_of(u, off % total), bin_m).map(|s| s.score60)
+                    score_map(&scorer, &map_of(u, off % total), bin_m).map(|s| s.score60)
                 })
                 .collect::<anyhow::Result<Vec<f64>>>()?;
             Ok((s, shifted, map))

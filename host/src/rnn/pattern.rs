@@ -28,9 +28,8 @@ use serde::{Deserialize, Serialize};
 
 use super::grid::heatmap::{Panel, draw_maps};
 use super::grid::null::{count_above, median, percentile};
-use super::grid::spacing::spacing;
 use super::grid::synthetic::{hexagonal, noise, square};
-use super::grid::{GridScorer, NanPolicy, autocorrelogram};
+use super::grid::{GridScorer, NanPolicy, UnitScore, score_map};
 use crate::experiment::plot::{Figure, Marker, Series, VLine, draw_grid};
 use crate::experiment::{
     Check, ConfigError, Done, Estimate, Experiment, Files, PointCtx, ResultsDir, Size, at_least,
@@ -137,21 +136,6 @@ impl Variant {
             Variant::WalledRandom => "walled-random",
         }
     }
-}
-
-/// One unit's scores (score60 mean and min-max forms, score90, spacing in m, orientation in °).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct UnitScore {
-    /// score60, mean form.
-    pub score60: f64,
-    /// score60, min-max form.
-    pub score60_minmax: f64,
-    /// score90.
-    pub score90: f64,
-    /// Grid spacing (m).
-    pub spacing: f64,
-    /// Orientation (degrees).
-    pub orientation: f64,
 }
 
 /// What one variant measured.
@@ -320,20 +304,6 @@ fn maps(cfg: &PatternConfig, p: &Mat<f64>, w: &Mat<f64>) -> Vec<Vec<f64>> {
                 .collect()
         })
         .collect()
-}
-
-/// Scores of one S × S map.
-pub fn score_map(scorer: &GridScorer, map: &[f64], bin_m: f64) -> anyhow::Result<UnitScore> {
-    let sac = autocorrelogram(map, scorer.n(), NanPolicy::Zero)?;
-    let s = scorer.score_sac(&sac);
-    let sp = spacing(&sac, scorer.n());
-    Ok(UnitScore {
-        score60: s.score60_mean,
-        score60_minmax: s.score60_minmax,
-        score90: s.score90,
-        spacing: sp.spacing * bin_m,
-        orientation: sp.orientation,
-    })
 }
 
 /// Runs one variant (deterministic: depends on the config and the variant only).

@@ -16,9 +16,11 @@ pub mod rotate;
 pub mod scores;
 pub mod spacing;
 pub mod synthetic;
+pub mod unit;
 
 pub use autocorr::{NanPolicy, autocorrelogram};
 pub use scores::{GridScorer, Scores};
+pub use unit::{UnitScore, score_map};
 
 /// What is wrong with a map handed to the analysis.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
