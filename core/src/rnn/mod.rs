@@ -1,4 +1,4 @@
-//! Fixed-size recurrent networks that path-integrate (papers.md §3; Sorscher, Mel, Ganguli & Ocko
+//! Fixed-size recurrent networks that path-integrate (Sorscher, Mel, Ganguli & Ocko
 //! 2019/2023; Schaeffer et al. 2023), as reference kernels. See `docs/rnn.md`.
 //!
 //! ```text

@@ -83,7 +83,7 @@ pub struct Weights<'a, T> {
     pub w_dec: &'a [T],
 }
 
-/// A vanilla recurrent network (papers.md §3; Sorscher et al. 2019/2023; Schaeffer et al. 2023):
+/// A vanilla recurrent network (Sorscher et al. 2019/2023; Schaeffer et al. 2023):
 ///
 /// ```text
 /// g₀ = W_enc p(x₀)            (or 0)

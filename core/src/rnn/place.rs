@@ -1,5 +1,5 @@
 //! Place-cell codes: the supervised recipe's targets (Sorscher et al. 2019/2023, `place_cells.py`;
-//! papers.md §3; `docs/trajectories.md`).
+//! `docs/trajectories.md`).
 //!
 //! Np centres cᵢ in the box (uniform from a keyed stream, [`uniform_centres`], or on a lattice,
 //! [`grid_centres`](super::grid_centres)); a position x is coded by

@@ -1,4 +1,4 @@
-//! The path-integration demo (papers.md §3; `docs/rnn.md`): a trained recurrent network loaded
+//! The path-integration demo (`docs/rnn.md`): a trained recurrent network loaded
 //! from a blob in flash integrates the velocity of a trajectory the board generates itself, and
 //! the log compares the true position with the position decoded from the network's place-cell
 //! readout.

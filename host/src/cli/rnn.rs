@@ -8,7 +8,7 @@ use engram::experiment::cli::{ExperimentArgs, main};
 use engram::rnn::train::{Train, TrainConfig};
 use engram::rnn::trajectories::{TrajectoriesConfig, write};
 
-/// Recurrent networks for path integration (papers.md §3; docs/trajectories.md, docs/rnn.md).
+/// Recurrent networks for path integration (docs/trajectories.md, docs/rnn.md).
 #[derive(Debug, Args)]
 pub struct RnnArgs {
     #[command(subcommand)]

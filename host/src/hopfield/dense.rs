@@ -1,5 +1,5 @@
 //! `engram hopfield dense`: the dense associative memory E(s) = −Σ_μ F(ξ^μ·s) with F(x) = xⁿ
-//! (Krotov & Hopfield 2016) against the classical network on the same patterns (papers.md §2).
+//! (Krotov & Hopfield 2016) against the classical network on the same patterns (docs/hopfield.md).
 //!
 //! Error-free capacity of F = xⁿ: P ≈ N^{n−1}/(2(2n−3)!! ln N) (≈ 360 at N = 100, n = 3), where the
 //! classical network (n = 2) holds ≈ N/(2 ln N) ≈ 11. Each trial draws P random patterns and counts

@@ -1,4 +1,4 @@
-//! `engram hopfield grow`: a growing memory (papers.md §2, "Growing memories") learning a stream
+//! `engram hopfield grow`: a growing memory (docs/hopfield.md, "Growing memories") learning a stream
 //! from a mixture of K well-separated Gaussians online.
 //!
 //! The mixture: K ≤ [`GROW_DIM`] components in R^[`GROW_DIM`] with means (s/√2)·e_k on distinct

@@ -1,12 +1,12 @@
 //! `engram hopfield kde-capacity`: how many random points a Gaussian KDE holds as memories
-//! (Schaeffer et al., arXiv:2402.10202; papers.md §2, "KDE view").
+//! (Schaeffer et al., arXiv:2402.10202; docs/hopfield.md, "KDE view").
 //!
 //! N iid points uniform on the sphere of radius √D in R^D, bandwidth σ² = 1/β. From each probe datum
 //! run mean-shift (the modern Hopfield update on equal-norm points) until a step is shorter than
 //! 10⁻⁹·√D or 100 steps; the datum is a *memory* if the limit lies within 0.1·√D of it and the datum
 //! is still the nearest point to the limit. N runs over the grid round(2^(k/2)), searched upward or
 //! downward from e^{α_c D}/4 until the memory fraction brackets ½; N50 is interpolated linearly in
-//! ln N. Laplace estimate (papers.md): ln N* ≈ α_c(β)·D with
+//! ln N. Laplace estimate (docs/hopfield.md#kde-capacity): ln N* ≈ α_c(β)·D with
 //!
 //! ```text
 //! α_c(β) = β(1 − u₀) − ½ ln(1 − u₀²),   u₀ = (√(1 + 4β²) − 1)/(2β)
@@ -161,7 +161,7 @@ pub const MAX_PROBES: usize = 1 << 20;
 /// Largest N searched.
 pub const MAX_N: usize = 1 << 24;
 
-/// The Laplace-method capacity exponent α_c(β) (papers.md §2).
+/// The Laplace-method capacity exponent α_c(β) (docs/hopfield.md).
 pub fn alpha_c(beta: f64) -> f64 {
     let u0 = ((1.0 + 4.0 * beta * beta).sqrt() - 1.0) / (2.0 * beta);
     beta * (1.0 - u0) - 0.5 * (1.0 - u0 * u0).ln()
@@ -509,8 +509,8 @@ impl Experiment for KdeCapacity {
 
     fn intro(&self) -> String {
         "Gaussian KDE of N random points on the sphere of radius √D, bandwidth σ² = 1/β; a datum \
-         is a memory if mean-shift started at it comes back to it. Laplace estimate (papers.md \
-         §2): ln N50 ≈ α_c(β)·D, α_c(β) = β(1 − u₀) − ½ ln(1 − u₀²), u₀ = (√(1+4β²) − 1)/(2β)."
+         is a memory if mean-shift started at it comes back to it. Laplace estimate (docs/hopfield.md#kde-capacity): \
+         ln N50 ≈ α_c(β)·D, α_c(β) = β(1 − u₀) − ½ ln(1 − u₀²), u₀ = (√(1+4β²) − 1)/(2β)."
             .to_owned()
     }
 

@@ -1,4 +1,4 @@
-//! `engram hopfield`: associative memories (papers.md §2), reproduced and checked against theory.
+//! `engram hopfield`: associative memories (docs/hopfield.md), reproduced and checked against theory.
 //!
 //! | subcommand | module | what | check |
 //! | --- | --- | --- | --- |

@@ -1,5 +1,5 @@
 //! `engram hopfield modern`: the continuous modern Hopfield network (Ramsauer et al., "Hopfield
-//! Networks is All You Need", 2020; papers.md §2), ξ ← Xᵀ softmax(β X ξ).
+//! Networks is All You Need", 2020; docs/hopfield.md), ξ ← Xᵀ softmax(β X ξ).
 //!
 //! M random unit-norm patterns in R^d (or patterns from a blob file); each query is a stored pattern
 //! plus a Gaussian noise vector of norm exactly `noise`. For each β: one update (retrieved if the

@@ -1,4 +1,4 @@
-//! Recurrent networks on the host (papers.md §3): training data ([`trajectories`]).
+//! Recurrent networks on the host (docs/rnn.md, docs/training.md): training data ([`trajectories`]).
 
 pub mod analyze;
 pub mod export;

@@ -1,4 +1,4 @@
-//! Simulated rat trajectories for path-integration training (papers.md §3; `docs/trajectories.md`).
+//! Simulated rat trajectories for path-integration training (`docs/trajectories.md`).
 //!
 //! A port of the trajectory generator of Sorscher, Mel, Ganguli & Ocko (2019/2023, repository
 //! `grid-pattern-formation`, `trajectory_generator.py`), drawing from the core's portable generator

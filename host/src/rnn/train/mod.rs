@@ -1,4 +1,4 @@
-//! `engram rnn train`: path integrators trained on a CPU (papers.md §3 in `docs/training.md`):
+//! `engram rnn train`: path integrators trained on a CPU (`docs/training.md`):
 //! batched backpropagation through time in f32 with faer GEMMs, the supervised objective of
 //! Sorscher et al. and the self-supervised one of Schaeffer et al. 2023, on the shared experiment
 //! shape — one seed is one (long) point that checkpoints its whole state and resumes bit for bit.
