@@ -12,9 +12,7 @@ use std::process::{Command, Output};
 
 use engram::rnn::export::{OwnedNet, with_model};
 use engram::rnn::npy;
-use engram_core::rnn::{
-    Activation, Dims, Meta, ModelNet, PlaceCodeKind, grid_centres, integrator_weights,
-};
+use engram_core::rnn::ModelNet;
 use engram_tests::{engram_bin, workspace_root};
 
 fn engram(args: &[&str]) -> Output {
@@ -54,37 +52,7 @@ fn fails(args: &[&str]) -> String {
 
 /// The hand-built integrator, H = 16 on a 6 × 6 grid (an exact path integrator).
 fn integrator() -> OwnedNet {
-    let (h, n) = (16usize, 6usize);
-    let np = n * n;
-    let mut centres = vec![0.0f32; 2 * np];
-    grid_centres(n, 2.2, &mut centres).unwrap();
-    let (mut ih, mut hh, mut enc, mut dec) = (
-        vec![0.0; 2 * h],
-        vec![0.0; h * h],
-        vec![0.0; h * np],
-        vec![0.0; np * h],
-    );
-    integrator_weights(h, 1.6, 0.12, &centres, &mut ih, &mut hh, &mut enc, &mut dec).unwrap();
-    OwnedNet {
-        dims: Dims::new(2, h, np),
-        meta: Meta {
-            activation: Activation::Relu,
-            place_code: PlaceCodeKind::Gaussian,
-            periodic: false,
-            decode_k: 3,
-            box_width: 2.2,
-            box_height: 2.2,
-            dt: 0.02,
-            sigma: 0.12,
-            surround: 0.0,
-        },
-        w_ih: ih,
-        w_hh: hh,
-        bias: None,
-        w_enc: Some(enc),
-        w_dec: dec,
-        centres,
-    }
+    OwnedNet::integrator(16, 6).unwrap()
 }
 
 /// A run directory holding the integrator as network.bin.

@@ -135,6 +135,49 @@ impl OwnedQ {
 }
 
 impl OwnedNet {
+    /// The core's hand-built exact path integrator (`engram_core::rnn::integrator_weights`):
+    /// `h` units, Gaussian place cells (σ = 0.12 m) on a `side × side` grid in the 2.2 m box,
+    /// ReLU, top-3 decoding — a known network for tests and examples.
+    ///
+    /// ```
+    /// let net = engram::rnn::export::OwnedNet::integrator(16, 6)?;
+    /// assert_eq!((net.dims.hidden, net.dims.places), (16, 36));
+    /// # Ok::<(), anyhow::Error>(())
+    /// ```
+    pub fn integrator(h: usize, side: usize) -> anyhow::Result<Self> {
+        use engram_core::rnn::{Activation, grid_centres, integrator_weights};
+        let np = side * side;
+        let mut centres = vec![0.0f32; 2 * np];
+        grid_centres(side, 2.2, &mut centres)?;
+        let (mut ih, mut hh, mut enc, mut dec) = (
+            vec![0.0; 2 * h],
+            vec![0.0; h * h],
+            vec![0.0; h * np],
+            vec![0.0; np * h],
+        );
+        integrator_weights(h, 1.6, 0.12, &centres, &mut ih, &mut hh, &mut enc, &mut dec)?;
+        Ok(OwnedNet {
+            dims: Dims::new(2, h, np),
+            meta: Meta {
+                activation: Activation::Relu,
+                place_code: PlaceCodeKind::Gaussian,
+                periodic: false,
+                decode_k: 3,
+                box_width: 2.2,
+                box_height: 2.2,
+                dt: 0.02,
+                sigma: 0.12,
+                surround: 0.0,
+            },
+            w_ih: ih,
+            w_hh: hh,
+            bias: None,
+            w_enc: Some(enc),
+            w_dec: dec,
+            centres,
+        })
+    }
+
     /// The f32 network of a loaded model (`None` for an int8 one).
     pub fn from_model(m: &Model<'_>) -> Option<Self> {
         let ModelNet::F32(net) = m.net else {
@@ -672,46 +715,10 @@ pub fn describe(w: &Written, cal: &Calibration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use engram_core::rnn::{Activation, grid_centres, integrator_weights};
-
-    /// The hand-built integrator (H = 16, 6 × 6 centres, Gaussian σ = 0.12 m).
-    pub(crate) fn integrator() -> OwnedNet {
-        let (h, n) = (16usize, 6usize);
-        let np = n * n;
-        let mut centres = vec![0.0f32; 2 * np];
-        grid_centres(n, 2.2, &mut centres).unwrap();
-        let (mut ih, mut hh, mut enc, mut dec) = (
-            vec![0.0; 2 * h],
-            vec![0.0; h * h],
-            vec![0.0; h * np],
-            vec![0.0; np * h],
-        );
-        integrator_weights(h, 1.6, 0.12, &centres, &mut ih, &mut hh, &mut enc, &mut dec).unwrap();
-        OwnedNet {
-            dims: Dims::new(2, h, np),
-            meta: Meta {
-                activation: Activation::Relu,
-                place_code: PlaceCodeKind::Gaussian,
-                periodic: false,
-                decode_k: 3,
-                box_width: 2.2,
-                box_height: 2.2,
-                dt: 0.02,
-                sigma: 0.12,
-                surround: 0.0,
-            },
-            w_ih: ih,
-            w_hh: hh,
-            bias: None,
-            w_enc: Some(enc),
-            w_dec: dec,
-            centres,
-        }
-    }
 
     #[test]
     fn f32_blob_round_trips_and_int8_stays_close() {
-        let net = integrator();
+        let net = OwnedNet::integrator(16, 6).unwrap();
         let bytes = net.f32_blob().unwrap();
         let back = with_model(&bytes, |m| Ok(OwnedNet::from_model(m))).unwrap();
         assert_eq!(back.as_ref(), Some(&net));
@@ -736,7 +743,7 @@ mod tests {
 
     #[test]
     fn place_config_follows_the_metadata() {
-        let mut m = integrator().meta;
+        let mut m = OwnedNet::integrator(16, 6).unwrap().meta;
         assert_eq!(place_config(&m).unwrap().profile, PlaceProfile::Gaussian);
         m.place_code = PlaceCodeKind::DifferenceOfSoftmaxes;
         assert!(place_config(&m).is_err());
