@@ -77,6 +77,27 @@ pub mod out {
 
 pub use transport::exit;
 
+/// The whole `main` of a demo that prints its results and ends: runs `run`, then prints
+/// `engram-demo <name> done` or `engram-demo <name> error <e>` and [`finish`]es.
+pub fn run_demo<E: core::fmt::Display>(
+    name: &str,
+    run: impl FnOnce(&mut out::Writer) -> Result<(), E>,
+) -> ! {
+    use core::fmt::Write as _;
+    let mut out = out::Writer::new();
+    let ok = match run(&mut out) {
+        Ok(()) => {
+            let _ = writeln!(out, "engram-demo {name} done");
+            true
+        }
+        Err(e) => {
+            let _ = writeln!(out, "engram-demo {name} error {e}");
+            false
+        }
+    };
+    finish(out, ok)
+}
+
 /// Ends a bin: flushes `out`, prints `engram-firmware stack-high-water=<bytes>` with the
 /// `stack-usage` feature (not a report line: digest and golden comparisons are of builds without
 /// it), and exits with success iff `ok` and every line reached the host.

@@ -71,16 +71,5 @@ fn run(out: &mut fw::out::Writer) -> Result<(), engram_core::Error> {
 
 #[fw::entry]
 fn main() -> ! {
-    let mut out = fw::out::Writer::new();
-    let ok = match run(&mut out) {
-        Ok(()) => {
-            let _ = writeln!(out, "engram-demo collapse done");
-            true
-        }
-        Err(e) => {
-            let _ = writeln!(out, "engram-demo collapse error {e}");
-            false
-        }
-    };
-    fw::finish(out, ok)
+    fw::run_demo("collapse", run)
 }

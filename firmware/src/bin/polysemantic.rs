@@ -127,16 +127,5 @@ fn run(out: &mut fw::out::Writer) -> Result<(), engram_core::Error> {
 
 #[fw::entry]
 fn main() -> ! {
-    let mut out = fw::out::Writer::new();
-    let ok = match run(&mut out) {
-        Ok(()) => {
-            let _ = writeln!(out, "engram-demo polysemantic done");
-            true
-        }
-        Err(e) => {
-            let _ = writeln!(out, "engram-demo polysemantic error {e}");
-            false
-        }
-    };
-    fw::finish(out, ok)
+    fw::run_demo("polysemantic", run)
 }
