@@ -66,6 +66,14 @@ fn bench_data(c: &mut Criterion) {
             pool.install(|| src.batch(k).unwrap().y.len())
         })
     });
+    // The place code alone, into a reused buffer (4 200 rows × 512 cells, difference of softmaxes).
+    let pos: Vec<f32> = (0..2 * (cfg.rows() + cfg.batch))
+        .map(|i| ((i as f32 * 0.618_034).fract() - 0.5) * 2.2)
+        .collect();
+    let mut out = vec![0.0f32; (cfg.rows() + cfg.batch) * cfg.np];
+    g.bench_function("place_code_4200x512", |bch| {
+        bch.iter(|| pool.install(|| src.cells.encode_rows(&pos, &mut out)))
+    });
     g.finish();
 }
 

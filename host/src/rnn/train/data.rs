@@ -21,7 +21,7 @@ use engram_core::rnn::trajectory::{
 use rayon::prelude::*;
 
 use super::config::{Objective, PlaceKind, TrainConfig};
-use crate::simd::{best_simd, softmax_row};
+use crate::simd::{ExpFloat, Kernel, exp_shifted_sum, lane_min, run_simd};
 
 /// The batch number of the held-out evaluation trajectories.
 pub const EVAL_BATCH: u64 = u64::MAX;
@@ -103,9 +103,9 @@ impl HostPlaceCells {
         }
     }
 
-    /// zⱼ = −d²ⱼ·k for one position (d² = dx² + dy², periodic minimum image on a torus).
+    /// d²ⱼ = dx² + dy² for one position (periodic minimum image on a torus).
     #[inline(always)]
-    fn scaled_sq_dist(&self, x: f32, y: f32, k: f32, out: &mut [f32]) {
+    fn sq_dist(&self, x: f32, y: f32, out: &mut [f32]) {
         let l = self.box_size;
         let periodic = self.periodic;
         for ((o, &cx), &cy) in out.iter_mut().zip(&self.cx).zip(&self.cy) {
@@ -115,27 +115,70 @@ impl HostPlaceCells {
                 dx = dx.min(l - dx);
                 dy = dy.min(l - dy);
             }
-            *o = -(dx * dx + dy * dy) * k;
+            *o = dx * dx + dy * dy;
         }
     }
 
-    /// The code of one position into `out` (Np), `scratch` (Np) for the surround.
+    /// The code of one position into `out` (Np), `scratch` (Np) for the distances and the surround.
+    ///
+    /// The core's operations in passes over Np: zⱼ = −d²ⱼ·k, the softmax as
+    /// [`crate::simd::softmax_lse`] computes it (its max is −d²_min·k: rounding is monotone, so the
+    /// largest z belongs to the nearest centre), both softmaxes of the difference in one exp pass.
     #[inline(always)]
     fn encode_one(&self, x: f32, y: f32, out: &mut [f32], scratch: &mut [f32]) {
         let s = self.sigma;
-        self.scaled_sq_dist(x, y, 1.0 / ((2.0 * s) * s), out);
-        softmax_row(out);
+        let k1 = 1.0 / ((2.0 * s) * s);
+        self.sq_dist(x, y, scratch);
+        let dmin = lane_min(scratch);
+        let top1 = -(dmin * k1);
         let Some(surround) = self.surround else {
+            for (o, &d) in out.iter_mut().zip(scratch.iter()) {
+                *o = -d * k1;
+            }
+            let inv = 1.0 / exp_shifted_sum(out, top1);
+            for o in out.iter_mut() {
+                *o *= inv;
+            }
             return;
         };
-        self.scaled_sq_dist(x, y, 1.0 / ((2.0 * surround) * (s * s)), scratch);
-        softmax_row(scratch);
-        let mut low = f32::INFINITY;
-        for (o, &b) in out.iter_mut().zip(scratch.iter()) {
-            *o -= b;
-            low = low.min(*o);
+        let k2 = 1.0 / ((2.0 * surround) * (s * s));
+        let top2 = -(dmin * k2);
+        let (mut acc1, mut acc2) = ([0.0f32; 16], [0.0f32; 16]);
+        let mut oc = out.chunks_exact_mut(16);
+        let mut sc = scratch.chunks_exact_mut(16);
+        for (o, d) in (&mut oc).zip(&mut sc) {
+            for k in 0..16 {
+                let (e1, e2) = (
+                    f32::fast_exp(-d[k] * k1 - top1),
+                    f32::fast_exp(-d[k] * k2 - top2),
+                );
+                o[k] = e1;
+                d[k] = e2;
+                acc1[k] += e1;
+                acc2[k] += e2;
+            }
         }
-        let shift = low.abs();
+        for ((o, d), (a1, a2)) in oc
+            .into_remainder()
+            .iter_mut()
+            .zip(sc.into_remainder())
+            .zip(acc1.iter_mut().zip(acc2.iter_mut()))
+        {
+            let (e1, e2) = (
+                f32::fast_exp(-*d * k1 - top1),
+                f32::fast_exp(-*d * k2 - top2),
+            );
+            *o = e1;
+            *d = e2;
+            *a1 += e1;
+            *a2 += e2;
+        }
+        let inv1 = 1.0 / acc1.iter().fold(0.0f32, |t, &v| t + v);
+        let inv2 = 1.0 / acc2.iter().fold(0.0f32, |t, &v| t + v);
+        for (o, &b) in out.iter_mut().zip(scratch.iter()) {
+            *o = *o * inv1 - b * inv2;
+        }
+        let shift = lane_min(out).abs();
         let mut acc = [0.0f32; 16];
         let mut chunks = out.chunks_exact_mut(16);
         for c in &mut chunks {
@@ -160,14 +203,37 @@ impl HostPlaceCells {
         const ROWS: usize = 32;
         out.par_chunks_mut(ROWS * np)
             .zip(pos.par_chunks(ROWS * 2))
-            .for_each(|(o, p)| {
-                let mut scratch = vec![0.0f32; np];
-                best_simd(|| {
-                    for (row, xy) in o.chunks_exact_mut(np).zip(p.chunks_exact(2)) {
-                        self.encode_one(xy[0], xy[1], row, &mut scratch);
-                    }
-                })
-            });
+            .for_each_init(
+                || vec![0.0f32; np],
+                |scratch, (out, pos)| {
+                    run_simd(EncodeRows {
+                        cells: self,
+                        pos,
+                        out,
+                        scratch,
+                    })
+                },
+            );
+    }
+}
+
+/// The place code of a block of rows, as one SIMD kernel (see [`crate::simd::Kernel`]).
+struct EncodeRows<'a> {
+    cells: &'a HostPlaceCells,
+    pos: &'a [f32],
+    out: &'a mut [f32],
+    scratch: &'a mut [f32],
+}
+
+impl Kernel for EncodeRows<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn run(self) {
+        let np = self.cells.len();
+        for (row, xy) in self.out.chunks_exact_mut(np).zip(self.pos.chunks_exact(2)) {
+            self.cells.encode_one(xy[0], xy[1], row, self.scratch);
+        }
     }
 }
 

@@ -7,6 +7,10 @@
 //! L = [G₁; …; G_T] W_decᵀ                 (T·B × H)(H × Np)    one GEMM over every step
 //! ```
 //!
+//! The sequential part runs each share of the B trajectories on its own thread with
+//! single-threaded GEMMs ([`super::split`]); the readout's products split their rows across the
+//! threads ([`super::model::mm_by_rows`]).
+//!
 //! φ as the core's `Activation` (ReLU: z > 0 ? z : 0; tanh; Norm-ReLU: r/‖r‖ with ‖r‖ summed in
 //! order and one division per element). The host pass differs from the core `Network` only in the
 //! order of the sums (and FMA inside the GEMMs): per unit and step |Δz| ≤ K·ε·Σⱼ|aⱼbⱼ| with
@@ -15,7 +19,10 @@
 use faer::{Accum, Par};
 
 use super::config::ActivationArg;
+use rayon::prelude::*;
+
 use super::model::{Float, INPUTS, Params, is_positive, view, view_mut};
+use super::split::{shares, split_rows};
 
 /// The forward pass's stored activations (reused across steps).
 #[derive(Debug, Clone, Default)]
@@ -104,34 +111,45 @@ pub fn forward<T: Float>(
         T::ONE,
         par,
     );
-    for step in 0..t {
-        let (prev, next) = fwd.s.split_at_mut((step + 1) * b * h);
-        let prev = &prev[step * b * h..];
-        let next = &mut next[..b * h];
-        // V_t W_ihᵀ, fused (I = 2).
-        for (row, vin) in next
-            .chunks_exact_mut(h)
-            .zip(v[step * b * INPUTS..(step + 1) * b * INPUTS].chunks_exact(INPUTS))
-        {
-            for (z, w) in row.iter_mut().zip(params.w_ih.chunks_exact(INPUTS)) {
-                *z = w[0] * vin[0] + w[1] * vin[1];
+    // The recurrence, each share of the trajectories on its own thread (see `split`).
+    let bounds = shares(b, par);
+    let w_hh = view(&params.w_hh, h, h).transpose();
+    let states = split_rows(&mut fwd.s, b, h, &bounds);
+    let mut norms = split_rows(&mut fwd.norms, b, 1, &bounds);
+    norms.resize_with(states.len(), Vec::new);
+    states
+        .into_par_iter()
+        .zip(norms)
+        .zip(bounds.par_windows(2))
+        .for_each(|((mut states, mut norms), w)| {
+            let (lo, rows) = (w[0], w[1] - w[0]);
+            for step in 0..t {
+                let (prev, next) = states.split_at_mut(step + 1);
+                let (prev, next) = (&*prev[step], &mut *next[0]);
+                // V_t W_ihᵀ, fused (I = 2).
+                let vin = &v[(step * b + lo) * INPUTS..(step * b + lo + rows) * INPUTS];
+                for (row, vin) in next.chunks_exact_mut(h).zip(vin.chunks_exact(INPUTS)) {
+                    for (z, w) in row.iter_mut().zip(params.w_ih.chunks_exact(INPUTS)) {
+                        *z = w[0] * vin[0] + w[1] * vin[1];
+                    }
+                }
+                T::mm(
+                    view_mut(next, rows, h),
+                    Accum::Add,
+                    view(prev, rows, h),
+                    w_hh,
+                    T::ONE,
+                    Par::Seq,
+                );
+                let mut step_norms = norms.get_mut(step);
+                for (r, row) in next.chunks_exact_mut(h).enumerate() {
+                    let n = activate(act, row);
+                    if let Some(slot) = step_norms.as_mut().and_then(|s| s.get_mut(r)) {
+                        *slot = n;
+                    }
+                }
             }
-        }
-        T::mm(
-            view_mut(next, b, h),
-            Accum::Add,
-            view(prev, b, h),
-            view(&params.w_hh, h, h).transpose(),
-            T::ONE,
-            par,
-        );
-        for (r, row) in next.chunks_exact_mut(h).enumerate() {
-            let n = activate(act, row);
-            if let Some(slot) = fwd.norms.get_mut(step * b + r) {
-                *slot = n;
-            }
-        }
-    }
+        });
     if readout {
         fwd.logits.resize(t * b * p, T::ZERO);
         T::mm(

@@ -29,6 +29,7 @@ pub mod loss;
 pub mod model;
 pub mod optim;
 mod output;
+pub mod split;
 pub mod step;
 #[cfg(test)]
 mod tests;

@@ -6,6 +6,7 @@ use std::ops::{AddAssign, Neg, SubAssign};
 
 use engram_core::rng::{Rng, key_str};
 use faer::{Accum, MatMut, MatRef, Par};
+use rayon::prelude::*;
 
 use crate::simd::ExpFloat;
 
@@ -44,7 +45,7 @@ macro_rules! float_impl {
                 alpha: $t,
                 par: Par,
             ) {
-                faer::linalg::matmul::matmul(dst, accum, lhs, rhs, alpha, par);
+                mm_by_rows(dst, accum, lhs, rhs, alpha, par);
             }
             #[inline(always)]
             fn sqrt(self) -> $t {
@@ -67,6 +68,50 @@ macro_rules! float_impl {
 }
 float_impl!(f32);
 float_impl!(f64);
+
+/// Fewest destination rows per thread for [`mm_by_rows`] to split a product.
+const MIN_ROWS_PER_THREAD: usize = 64;
+
+/// dst ← (dst if `accum` is `Add`) + α·lhs·rhs on `par`'s threads, each thread computing its own
+/// block of destination rows with a single-threaded faer GEMM (it packs `rhs` itself).
+///
+/// faer's own parallel GEMM synchronises its threads at a barrier inside each product; on the
+/// trainer's thin products (4 000 × 256 by 256 × 512 at Ng 256) that reached ≈ 200 of the 2-thread
+/// peak's ≈ 250 GFLOP/s, the row split ≈ 280 (two 1-thread GEMMs at ≈ 140 each). Products with too
+/// few rows go to faer unchanged. Each element is computed by one single-threaded GEMM on its block,
+/// so results depend on the thread count (the block edges), never on scheduling.
+pub fn mm_by_rows<T: faer::traits::ComplexField + Send + Sync + Copy>(
+    dst: MatMut<'_, T>,
+    accum: Accum,
+    lhs: MatRef<'_, T>,
+    rhs: MatRef<'_, T>,
+    alpha: T,
+    par: Par,
+) {
+    let threads = match par {
+        Par::Seq => 1,
+        Par::Rayon(n) => n.get(),
+    };
+    let rows = dst.nrows();
+    let parts = threads.min(rows / MIN_ROWS_PER_THREAD);
+    if parts < 2 {
+        faer::linalg::matmul::matmul(dst, accum, lhs, rhs, alpha, par);
+        return;
+    }
+    let mut blocks = Vec::with_capacity(parts);
+    let (mut dst, mut lhs) = (dst, lhs);
+    for k in (1..parts).rev() {
+        let at = k * rows / parts;
+        let (top, bottom) = dst.split_at_row_mut(at);
+        let (ltop, lbottom) = lhs.split_at_row(at);
+        blocks.push((bottom, lbottom));
+        (dst, lhs) = (top, ltop);
+    }
+    blocks.push((dst, lhs));
+    blocks.into_par_iter().for_each(|(d, l)| {
+        faer::linalg::matmul::matmul(d, accum, l, rhs, alpha, Par::Seq);
+    });
+}
 
 /// x > 0 (false for NaN): ReLU's test, shared by the forward and backward passes.
 #[inline(always)]

@@ -71,6 +71,7 @@ pub struct Net {
     fwd: Forward<f32>,
     grads: Params<f32>,
     dg: Vec<f32>,
+    dzt: Vec<f32>,
 }
 
 impl Net {
@@ -90,6 +91,7 @@ impl Net {
             step: 0,
             fwd: Forward::default(),
             dg: Vec::new(),
+            dzt: Vec::new(),
         }
     }
 
@@ -102,6 +104,7 @@ impl Net {
             step,
             fwd: Forward::default(),
             dg: Vec::new(),
+            dzt: Vec::new(),
         }
     }
 
@@ -151,6 +154,7 @@ impl Net {
             &mut self.dg,
             cfg.weight_decay as f32,
             &mut self.grads,
+            &mut self.dzt,
             par,
         );
         loss

@@ -88,6 +88,7 @@ fn loss64(
             &mut dg,
             cfg.weight_decay,
             g,
+            &mut Vec::new(),
             Par::Seq,
         );
     }
