@@ -3,9 +3,12 @@
 //! (`TrainConfig::flops_per_step`: forward + backward GEMMs, 2 per multiply-add), so criterion's
 //! "elements/s" reads as FLOP/s.
 //!
-//! `cargo bench -p engram-benches --bench rnn_train`
+//! `cargo bench -p engram-benches --bench rnn_train` — after criterion's groups it prints a summary
+//! table: the sgemm peak measured in the same run and each Ng's GFLOP/s as a share of it.
 
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use std::time::Instant;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
 use engram::rnn::train::step::{DataSource, Net};
 use engram::rnn::train::{TrainConfig, par_here};
 
@@ -77,5 +80,79 @@ fn bench_data(c: &mut Criterion) {
     g.finish();
 }
 
+/// The summary the issue asks for, measured in this run after the criterion groups: the 2-thread
+/// sgemm peak (faer, n = 1024 and 2048, best of 5) and, per Ng, the mean step time over 10 steps
+/// with data generation, its GFLOP/s and its share of the peak.
+fn summary() {
+    let n_threads = threads();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(n_threads)
+        .build()
+        .unwrap();
+    let par = faer::Par::rayon(n_threads);
+    let mut peak = 0.0f64;
+    for n in [1024usize, 2048] {
+        let a = vec![0.5f32; n * n];
+        let b = vec![0.25f32; n * n];
+        let mut c = vec![0.0f32; n * n];
+        for _ in 0..5 {
+            let t0 = Instant::now();
+            pool.install(|| {
+                faer::linalg::matmul::matmul(
+                    faer::MatMut::from_row_major_slice_mut(&mut c, n, n),
+                    faer::Accum::Replace,
+                    faer::MatRef::from_row_major_slice(&a, n, n),
+                    faer::MatRef::from_row_major_slice(&b, n, n),
+                    1.0f32,
+                    par,
+                )
+            });
+            peak = peak.max(2.0 * (n * n * n) as f64 / t0.elapsed().as_secs_f64() / 1e9);
+        }
+    }
+    println!(
+        "\nsummary ({n_threads} threads): sgemm peak {peak:.0} GFLOP/s (faer, best of n = 1024, 2048)"
+    );
+    println!("| Ng | ms per step (data included) | steps/s | GFLOP/s | % of peak |");
+    println!("| --- | --- | --- | --- | --- |");
+    for ng in [128usize, 256, 1024] {
+        let cfg = TrainConfig {
+            ng,
+            ..TrainConfig::default()
+        };
+        let src = DataSource::new(&cfg, 0).unwrap();
+        let mut net = Net::new(&cfg, 0);
+        let reps = 10;
+        let dt = pool.install(|| {
+            for _ in 0..2 {
+                let batch = src.batch(net.step).unwrap();
+                net.train_step(&src, &batch, par_here()).unwrap();
+            }
+            let t0 = Instant::now();
+            for _ in 0..reps {
+                let batch = src.batch(net.step).unwrap();
+                net.train_step(&src, &batch, par_here()).unwrap();
+            }
+            t0.elapsed().as_secs_f64() / reps as f64
+        });
+        let gflops = cfg.flops_per_step() / dt / 1e9;
+        println!(
+            "| {ng} | {:.1} | {:.1} | {gflops:.0} | {:.0} % |",
+            dt * 1e3,
+            1.0 / dt,
+            100.0 * gflops / peak
+        );
+    }
+}
+
 criterion_group!(benches, bench_train_step, bench_data);
-criterion_main!(benches);
+
+fn main() {
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+    // Only when benchmarking (`cargo bench` passes --bench; `cargo test` runs each bench once).
+    let args: Vec<String> = std::env::args().collect();
+    if args.iter().any(|a| a == "--bench") && !args.iter().any(|a| a == "--list") {
+        summary();
+    }
+}
