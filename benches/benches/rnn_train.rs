@@ -19,6 +19,17 @@ fn threads() -> usize {
         .unwrap_or(2)
 }
 
+/// The `small` recipe at `ng` units: its configuration, data source and a fresh network (seed 0).
+fn setup(ng: usize) -> (TrainConfig, DataSource, Net) {
+    let cfg = TrainConfig {
+        ng,
+        ..TrainConfig::default()
+    };
+    let src = DataSource::new(&cfg, 0).unwrap();
+    let net = Net::new(&cfg, 0);
+    (cfg, src, net)
+}
+
 /// A training step: the next batch generated (trajectories + place-cell targets), forward, loss,
 /// BPTT, Adam.
 fn bench_train_step(c: &mut Criterion) {
@@ -29,12 +40,7 @@ fn bench_train_step(c: &mut Criterion) {
     let mut g = c.benchmark_group(format!("rnn_train/step_{}threads", threads()));
     g.sample_size(10);
     for ng in [128usize, 256, 1024] {
-        let cfg = TrainConfig {
-            ng,
-            ..TrainConfig::default()
-        };
-        let src = DataSource::new(&cfg, 0).unwrap();
-        let mut net = Net::new(&cfg, 0);
+        let (cfg, src, mut net) = setup(ng);
         g.throughput(Throughput::Elements(cfg.flops_per_step() as u64));
         g.bench_with_input(BenchmarkId::new("ng", ng), &ng, |bch, _| {
             bch.iter(|| {
@@ -116,12 +122,7 @@ fn summary() {
     println!("| Ng | ms per step (data included) | steps/s | GFLOP/s | % of peak |");
     println!("| --- | --- | --- | --- | --- |");
     for ng in [128usize, 256, 1024] {
-        let cfg = TrainConfig {
-            ng,
-            ..TrainConfig::default()
-        };
-        let src = DataSource::new(&cfg, 0).unwrap();
-        let mut net = Net::new(&cfg, 0);
+        let (cfg, src, mut net) = setup(ng);
         let reps = 10;
         let dt = pool.install(|| {
             for _ in 0..2 {

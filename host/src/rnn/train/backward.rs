@@ -15,7 +15,7 @@ use super::config::ActivationArg;
 use super::forward::Forward;
 use rayon::prelude::*;
 
-use super::model::{Float, INPUTS, Params, is_positive, view, view_mut};
+use super::model::{Float, INPUTS, Params, accumulate_rows, is_positive, view, view_mut};
 use super::split::{shares, split_rows, transpose_into};
 
 /// The readout's gradients from ∂L/∂logits `dl` (T·B × Np): ∂W_dec = ∂Lᵀ G into `grads.w_dec`,
@@ -119,14 +119,7 @@ pub fn recurrent_backward<T: Float>(
                 let (cur, later) = blocks.split_at_mut(step + 1);
                 let cur = &mut *cur[step];
                 if let Some(later) = later.first() {
-                    T::mm(
-                        view_mut(cur, rows, h),
-                        Accum::Add,
-                        view(later, rows, h),
-                        w_hh,
-                        T::ONE,
-                        Par::Seq,
-                    );
+                    accumulate_rows(cur, later, w_hh, rows);
                 }
                 let first = (step + 1) * b + lo;
                 let g = &fwd.s[first * h..(first + rows) * h];

@@ -21,7 +21,7 @@ use faer::{Accum, Par};
 use super::config::ActivationArg;
 use rayon::prelude::*;
 
-use super::model::{Float, INPUTS, Params, is_positive, view, view_mut};
+use super::model::{Float, INPUTS, Params, accumulate_rows, is_positive, view, view_mut};
 use super::split::{shares, split_rows};
 
 /// The forward pass's stored activations (reused across steps).
@@ -133,14 +133,7 @@ pub fn forward<T: Float>(
                         *z = w[0] * vin[0] + w[1] * vin[1];
                     }
                 }
-                T::mm(
-                    view_mut(next, rows, h),
-                    Accum::Add,
-                    view(prev, rows, h),
-                    w_hh,
-                    T::ONE,
-                    Par::Seq,
-                );
+                accumulate_rows(next, prev, w_hh, rows);
                 let mut step_norms = norms.get_mut(step);
                 for (r, row) in next.chunks_exact_mut(h).enumerate() {
                     let n = activate(act, row);

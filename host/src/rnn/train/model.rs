@@ -69,6 +69,20 @@ macro_rules! float_impl {
 float_impl!(f32);
 float_impl!(f64);
 
+/// dst (rows × H) += lhs (rows × H) · rhs on the calling thread: one step of the recurrence for
+/// one share of the trajectories (forward with rhs = W_hhᵀ, backward with rhs = W_hh).
+pub fn accumulate_rows<T: Float>(dst: &mut [T], lhs: &[T], rhs: MatRef<'_, T>, rows: usize) {
+    let h = rhs.ncols();
+    T::mm(
+        view_mut(dst, rows, h),
+        Accum::Add,
+        view(lhs, rows, rhs.nrows()),
+        rhs,
+        T::ONE,
+        Par::Seq,
+    );
+}
+
 /// Fewest destination rows per thread for [`mm_by_rows`] to split a product.
 const MIN_ROWS_PER_THREAD: usize = 64;
 
