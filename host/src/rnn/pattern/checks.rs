@@ -61,7 +61,7 @@ pub fn variant_checks(r: &PatternResult) -> Vec<Check> {
     let n = s60.len().max(1) as f64;
     let name = r.variant.name();
     match r.variant {
-        Variant::NonNegative => vec![
+        Variant::NonNegative | Variant::LagrangianNonNegative => vec![
             Check::new("median score60", Some(median(&s60)))
                 .at(name)
                 .rule("> 0.5", |v| v > 0.5),
@@ -72,7 +72,7 @@ pub fn variant_checks(r: &PatternResult) -> Vec<Check> {
             .at(name)
             .at_least(0.25),
         ],
-        Variant::Unconstrained => {
+        Variant::Unconstrained | Variant::LagrangianUnconstrained => {
             let (m60, m90) = (median(&s60), median(&s90));
             vec![
                 Check::new("median score60", Some(m60))

@@ -20,7 +20,10 @@ pub(super) fn positions(cfg: &PatternConfig) -> Vec<f64> {
 pub(super) fn centred_code(cfg: &PatternConfig, v: Variant) -> anyhow::Result<Mat<f64>> {
     let l = cfg.box_size;
     let (centres, periodic) = match v {
-        Variant::NonNegative | Variant::Unconstrained => {
+        Variant::NonNegative
+        | Variant::Unconstrained
+        | Variant::LagrangianNonNegative
+        | Variant::LagrangianUnconstrained => {
             let k = cfg.lattice;
             let c = |i: usize| (i as f64 + 0.5) / k as f64 * l - l / 2.0;
             (
@@ -124,8 +127,8 @@ pub(super) fn top_eigenvalue(c: &Mat<f64>) -> f64 {
     lambda
 }
 
-/// Maps g = Pᶜw of every unit, block-averaged to S × S (rows = y).
-pub(super) fn maps(cfg: &PatternConfig, p: &Mat<f64>, w: &Mat<f64>) -> Vec<Vec<f64>> {
+/// The maps G = PᶜW (G² × units) of readouts `w`.
+pub(super) fn readout_maps(p: &Mat<f64>, w: &Mat<f64>) -> Mat<f64> {
     let mut g = Mat::<f64>::zeros(p.nrows(), w.ncols());
     faer::linalg::matmul::matmul(
         g.as_mut(),
@@ -135,9 +138,19 @@ pub(super) fn maps(cfg: &PatternConfig, p: &Mat<f64>, w: &Mat<f64>) -> Vec<Vec<f
         1.0,
         Par::Seq,
     );
+    g
+}
+
+/// Maps g = Pᶜw of every unit, block-averaged to S × S (rows = y).
+pub(super) fn maps(cfg: &PatternConfig, p: &Mat<f64>, w: &Mat<f64>) -> Vec<Vec<f64>> {
+    block_means(cfg, &readout_maps(p, w))
+}
+
+/// Every column of `g` (a G × G map, rows = y), block-averaged to S × S.
+pub(super) fn block_means(cfg: &PatternConfig, g: &Mat<f64>) -> Vec<Vec<f64>> {
     let (gs, s) = (cfg.grid, cfg.score_bins);
     let f = gs / s;
-    (0..w.ncols())
+    (0..g.ncols())
         .map(|u| {
             (0..s * s)
                 .map(|b| {

@@ -1,7 +1,7 @@
 //! `engram rnn pattern-formation`: the single-layer reduction behind the "unified theory" of grid
 //! cells — the top principal components of the place-cell covariance, with and without a
-//! non-negativity constraint (Dordek, Soudry, Meir & Derdikman 2016; Sorscher, Mel, Ganguli &
-//! Ocko 2019/2023). docs/gridscore.md#pattern-formation.
+//! non-negativity constraint (Dordek, Soudry, Meir & Derdikman 2016), and Sorscher, Mel, Ganguli &
+//! Ocko's (2019/2023) Lagrangian form of the same problem. docs/gridscore.md#pattern-formation.
 //!
 //! Place cells (the RNN's difference-of-softmaxes code, σ = 0.12 m, surround scale 2,
 //! [`engram_core::rnn::place`]) are evaluated at the G × G bin centres of the box (G = 40), the
@@ -16,34 +16,47 @@
 //! - **unconstrained**: the top `units` eigenvectors of C — plane waves, stripes and squares
 //!   (the critiques' point, arXiv:2311.16295, 2312.03954: the lattice comes from the constraint);
 //! - **walled random**: the non-negative form with the RNN's own walled box and Np uniform random
-//!   centres.
+//!   centres;
+//! - **Lagrangian, non-negative / unconstrained** (Sorscher et al.'s form, [`lagrangian`]): the maps
+//!   G (G² × units) themselves maximise Tr(GᵀΣ̃G) − λ‖GᵀG − I‖² (Σ̃ = PᶜPᶜᵀ/λ₁, the periodic
+//!   lattice's covariance over positions) by gradient ascent, projected onto G ≥ 0 or not, from the
+//!   PCA counterpart's initial maps Pᶜw₀ (unit norm); `--coupling single` (default) keeps only the
+//!   diagonal of GᵀG − I — each unit alone, Sorscher et al.'s single-cell dynamics — `full` the
+//!   whole penalty (units decorrelate: with more units than the top eigenspace's dimension they
+//!   leave the ring, docs/gridscore.md#pattern-formation).
 //!
 //! Significance: each variant's null is the same readout at initialisation (the random w the
+//! iteration starts from; Gaussian w for the unconstrained form; a Lagrangian variant shares its
+//! PCA counterpart's); units above its p99 are counted.
 //!
 //! | file | concept |
 //! | --- | --- |
-//! | [`config`] | [`PatternConfig`] (flags = TOML keys), the variants ([`Variant`]) |
+//! | [`config`] | [`PatternConfig`] (flags = TOML keys), the variants ([`Variant`]), [`Form`], [`Coupling`] |
 //! | [`covariance`] | positions, the centred place code, initial readouts, block-averaged maps |
+//! | [`lagrangian`] | Sorscher et al.'s Lagrangian and its projected gradient ascent |
 //! | [`checks`] | the scorer on synthetic maps; each variant's expectation |
 //! | `output` | `scores.csv`, `maps.svg`, `scores.svg` |
 
 pub mod checks;
 pub mod config;
 pub mod covariance;
+pub mod lagrangian;
 mod output;
 
 use faer::{Accum, Mat, Par, Side};
 use serde::{Deserialize, Serialize};
 
 pub use checks::{synthetic_checks, variant_checks};
-pub use config::{PatternConfig, Variant};
+pub use config::{Coupling, Form, PatternConfig, Variant};
 pub use output::histogram_series;
 
 use super::grid::{GridScorer, UnitScore, score_map};
 use crate::experiment::{
     Check, ConfigError, Done, Estimate, Experiment, Files, PointCtx, ResultsDir, Size,
 };
-use covariance::{centred_code, initial, maps, normalise_columns, top_eigenvalue};
+use covariance::{
+    block_means, centred_code, initial, maps, normalise_columns, readout_maps, top_eigenvalue,
+};
 
 /// What one variant measured.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -95,16 +108,20 @@ pub fn run_variant(
         Some(e) => e.S().column_vector()[np - 1],
         None => top_eigenvalue(&c),
     };
-    let w0 = initial(cfg, v, np);
-    let w = match v {
+    let w0 = initial(cfg, v.null_of(), np);
+    let unit_maps = match v {
         Variant::Unconstrained => {
             let u = evd
                 .as_ref()
                 .ok_or_else(|| anyhow::anyhow!("internal: no eigendecomposition"))?
                 .U();
-            Mat::<f64>::from_fn(np, cfg.units, |i, j| u[(i, np - 1 - j)])
+            maps(
+                cfg,
+                &p,
+                &Mat::<f64>::from_fn(np, cfg.units, |i, j| u[(i, np - 1 - j)]),
+            )
         }
-        _ => {
+        Variant::NonNegative | Variant::WalledRandom => {
             let mut w = w0.clone();
             let mut cw = Mat::<f64>::zeros(np, cfg.units);
             let eta = cfg.step / lambda1;
@@ -127,12 +144,29 @@ pub fn run_variant(
                 }
                 normalise_columns(&mut w);
             }
-            w
+            maps(cfg, &p, &w)
+        }
+        Variant::LagrangianNonNegative | Variant::LagrangianUnconstrained => {
+            // Start from the PCA counterpart's initial maps Pᶜw₀, each of unit norm.
+            let mut g0 = readout_maps(&p, &w0);
+            normalise_columns(&mut g0);
+            let a = lagrangian::Ascent {
+                lambda: cfg.lambda,
+                step: cfg.lagrangian_step,
+                iters: cfg.lagrangian_iters,
+                coupling: cfg.coupling,
+                non_negative: v.non_negative(),
+            };
+            // Σ̃ = PᶜPᶜᵀ/(G²λ₁): the nonzero eigenvalues of PᶜPᶜᵀ/G² are C's.
+            let scale = 1.0 / (p.nrows() as f64 * lambda1);
+            let Some(g) = lagrangian::ascend(&p, scale, g0, &a, ctx)? else {
+                return Ok(None);
+            };
+            block_means(cfg, &g)
         }
     };
     let scorer = GridScorer::new(cfg.score_bins);
     let bin_m = cfg.box_size / cfg.score_bins as f64;
-    let unit_maps = maps(cfg, &p, &w);
     let null_maps = maps(cfg, &p, &w0);
     let Some(units) = ctx.par_map(cfg.units, |u| score_map(&scorer, &unit_maps[u], bin_m))? else {
         return Ok(None);
@@ -155,7 +189,8 @@ impl Experiment for PatternFormation {
     type Output = PatternResult;
 
     const NAME: &'static str = "rnn-pattern-formation";
-    const TITLE: &'static str = "grid pattern formation: non-negative PCA of place-cell covariance";
+    const TITLE: &'static str =
+        "grid pattern formation: non-negative PCA and Lagrangian of place-cell covariance";
     const RESULTS: &'static str = "rnn/pattern-formation";
     const UNIT: &'static str = "units";
 
@@ -175,7 +210,9 @@ impl Experiment for PatternFormation {
          (centres on a periodic lattice) the maps are hexagonal (Dordek et al. 2016; Sorscher et \
          al. 2019/2023); unconstrained they are stripes and squares (arXiv:2311.16295, \
          2312.03954); with the RNN's walled box and random centres the constraint alone does not \
-         give lattices. Scores are DeepMind's (scores.py) at 20 × 20; significance against the \
+         give lattices. Sorscher et al.'s Lagrangian form — maps G maximising Tr(GᵀΣG) − \
+         λ‖GᵀG − I‖² by gradient ascent, projected onto G ≥ 0 or not, from the same initial maps \
+         — runs beside it. Scores are DeepMind's (scores.py) at 20 × 20; significance against the \
          readouts at initialisation (units above the null's p99)."
             .to_owned()
     }
@@ -186,7 +223,10 @@ impl Experiment for PatternFormation {
     }
 
     fn points(&self) -> Vec<Variant> {
-        Variant::ALL.to_vec()
+        Variant::ALL
+            .into_iter()
+            .filter(|v| self.cfg.forms.contains(&v.form()))
+            .collect()
     }
 
     fn label(&self, v: &Variant) -> String {
@@ -204,17 +244,33 @@ impl Experiment for PatternFormation {
         let memory = Size::of("lattice/random-cells", np)
             .times("grid", x)?
             .times("", 8)?
-            .plus(Size::of("lattice/random-cells", np).times("", np * 24)?)?;
-        let flops = 3.0
-            * (np as f64 * np as f64 * (c.units * c.iters) as f64 * 2.0
-                + x as f64 * np as f64 * np as f64);
+            .plus(Size::of("lattice/random-cells", np).times("", np * 24)?)?
+            .plus(Size::of("grid", x).times("grid", x)?.times("", 8)?)?;
+        let (np, x, u) = (np as f64, x as f64, c.units as f64);
+        let mut flops = 0.0;
+        if c.forms.contains(&Form::Pca) {
+            flops += 3.0 * (np * np * u * c.iters as f64 * 2.0 + x * np * np);
+        }
+        if c.forms.contains(&Form::Lagrangian) {
+            // Σ̃G per step (through Pᶜ, or Σ̃ when G² ≤ Np) and the Gram terms; two variants.
+            let sigma_g = if x <= np {
+                2.0 * x * x * u
+            } else {
+                4.0 * x * np * u
+            };
+            let gram = match c.coupling {
+                Coupling::Full => 4.0 * x * u * u,
+                Coupling::Single => 4.0 * x * u,
+            };
+            flops += 2.0 * c.lagrangian_iters as f64 * (sigma_g + gram);
+        }
         Ok(Estimate::new(
             memory,
             Size::of("units", c.units as u64)
                 .times("score-bins", (c.score_bins * c.score_bins * 60) as u64)?,
             flops,
             4e9,
-            "units/iters/lattice/grid",
+            "units/iters/lagrangian-iters/lattice/grid",
         ))
     }
 
@@ -235,12 +291,15 @@ impl Experiment for PatternFormation {
     }
 }
 
-/// The registry's tiers: quick = 16 units, 200 iterations; default and full = the defaults.
+/// The registry's tiers: quick = 32 units on 20 × 20 positions (scored as they are), 200
+/// iterations of each form; default and full = the defaults.
 pub fn tier(t: crate::experiment::registry::Tier) -> PatternConfig {
     let mut c = PatternConfig::default();
     if t == crate::experiment::registry::Tier::Quick {
-        c.units = 16;
+        c.units = 32;
+        c.grid = 20;
         c.iters = 200;
+        c.lagrangian_iters = 200;
     }
     c
 }
