@@ -225,7 +225,10 @@ mod tests {
             ..PatternConfig::default()
         };
         let e = c.validate().unwrap_err().to_string();
-        assert!(e.starts_with("lagrangian-step:") && e.contains("0.4167"), "{e}");
+        assert!(
+            e.starts_with("lagrangian-step:") && e.contains("0.4167"),
+            "{e}"
+        );
         let c = PatternConfig {
             forms: vec![Form::Pca, Form::Pca],
             ..PatternConfig::default()

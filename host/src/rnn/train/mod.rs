@@ -38,7 +38,7 @@ mod tests;
 pub use checkpoint::EvalRow;
 pub use config::{Objective, TrainConfig};
 pub use model::{Float, Params};
-pub use output::{Snapshot, TrainOutput, network_file, snapshot_file};
+pub use output::{Snapshot, TrainOutput, checks, network_file, snapshot_file};
 
 use faer::Par;
 
