@@ -28,9 +28,15 @@ fn quick_tier_checks_pass_and_outputs_exist() {
     // The Lagrangian form is checked like the PCA form: hexagons with G ≥ 0, not without.
     for (variant, what) in [
         ("lagrangian-non-negative", "median score60"),
-        ("lagrangian-non-negative", "fraction of units with score60 > 0.8"),
+        (
+            "lagrangian-non-negative",
+            "fraction of units with score60 > 0.8",
+        ),
         ("lagrangian-unconstrained", "median score60"),
-        ("lagrangian-unconstrained", "median score90 − median score60"),
+        (
+            "lagrangian-unconstrained",
+            "median score90 − median score60",
+        ),
     ] {
         let c = checks
             .iter()
