@@ -99,6 +99,9 @@ pub fn ascend(
     ctx: &PointCtx<'_>,
 ) -> anyhow::Result<Option<Mat<f64>>> {
     let (x, u) = (g.nrows(), g.ncols());
+    // faer splits a product over blocks of its output, each summed in the same order: the result
+    // does not depend on the thread count.
+    let par = super::super::train::par_here();
     let mut pg = Mat::<f64>::zeros(p.ncols(), u);
     let mut half = Mat::<f64>::zeros(x, u);
     let dense = (x <= p.ncols()).then(|| {
@@ -109,7 +112,7 @@ pub fn ascend(
             p.as_ref(),
             p.transpose(),
             scale,
-            Par::Seq,
+            par,
         );
         s
     });
@@ -128,7 +131,7 @@ pub fn ascend(
                 s.as_ref(),
                 g.as_ref(),
                 1.0,
-                Par::Seq,
+                par,
             ),
             None => {
                 faer::linalg::matmul::matmul(
@@ -137,7 +140,7 @@ pub fn ascend(
                     p.transpose(),
                     g.as_ref(),
                     1.0,
-                    Par::Seq,
+                    par,
                 );
                 faer::linalg::matmul::matmul(
                     half.as_mut(),
@@ -145,7 +148,7 @@ pub fn ascend(
                     p.as_ref(),
                     pg.as_ref(),
                     scale,
-                    Par::Seq,
+                    par,
                 );
             }
         }
@@ -156,7 +159,7 @@ pub fn ascend(
             g.as_ref(),
             gram.as_ref(),
             -2.0 * a.lambda,
-            Par::Seq,
+            par,
         );
         for j in 0..u {
             for i in 0..x {
