@@ -1,7 +1,8 @@
 //! `engram reproduce`: every registered experiment at one size tier, into one folder, with a
 //! combined `report.md` and a self-contained `report.html` (figures inline; opens offline).
 //!
-//! Each experiment runs in `<out>/<name>/` through the shared runner. A second run with the same
+//! Each experiment runs in `<out>/<name>/` through the shared runner; one registered for some tiers
+//! only (its [`Entry::tiers`]) is skipped at the others. A second run with the same
 //! `--out` skips experiments that finished with the same configuration and resumes interrupted
 //! ones, so a long `--full` reproduction survives Ctrl-C, SIGTERM and SIGHUP.
 
@@ -97,6 +98,13 @@ pub fn run(
         if stop.requested() {
             interrupted = true;
             break;
+        }
+        if !e.runs_at(tier) {
+            if progress {
+                let at: Vec<&str> = e.tiers.iter().map(|t| t.name()).collect();
+                eprintln!("{}: runs at {} only, skipped", e.name, at.join(", "));
+            }
+            continue;
         }
         let sub = out.join(e.name);
         let want = (e.config)(tier)?;

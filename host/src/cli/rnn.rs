@@ -28,13 +28,19 @@ enum RnnCommand {
     /// (docs/gridscore.md): CSV on stdout, one row per map in argument order.
     Gridscore(GridscoreArgs),
     /// Pattern formation: non-negative vs unconstrained principal components of the place-cell
-    /// covariance (hexagons vs stripes/squares), and the RNN's walled-box covariance; scored.
+    /// covariance (hexagons vs stripes/squares), Sorscher et al.'s Lagrangian form beside them,
+    /// and the RNN's walled-box covariance; scored.
     #[command(name = "pattern-formation")]
     PatternFormation(Box<ExperimentArgs<engram::rnn::pattern::PatternConfig>>),
     /// Grid-cell analysis of a trained network (RUN_DIR or --weights BLOB): rate maps,
     /// autocorrelograms, grid scores, spacing, modules, decoding error vs time, counted against a
     /// shifted null and the same architecture at initialisation (docs/gridscore.md).
     Analyze(Box<ExperimentArgs<engram::rnn::analyze::AnalyzeConfig>>),
+    /// Grid-like units over training: trains the grid preset (seeds 0, 1, 2), analyses the
+    /// network every 500 steps against the untrained network's null; minutes per seed. Set the
+    /// [train] and [analysis] tables with --config FILE (--print-config shows them).
+    #[command(name = "grid-emergence")]
+    GridEmergence(Box<ExperimentArgs<engram::rnn::emergence::EmergenceConfig>>),
     /// Print a network blob: sizes, activation, weight dtype, metadata, checksum, tensors, flash
     /// and RAM. A corrupt or inconsistent blob: one line naming the defect, exit status 2.
     Inspect {
@@ -254,6 +260,12 @@ pub fn run(args: RnnArgs, m: &ArgMatches) -> anyhow::Result<ExitCode> {
                 .subcommand_matches("analyze")
                 .ok_or_else(|| anyhow::anyhow!("internal: no rnn analyze matches"))?;
             main::<engram::rnn::analyze::Analyze>(*a, sub)
+        }
+        RnnCommand::GridEmergence(a) => {
+            let sub = m
+                .subcommand_matches("grid-emergence")
+                .ok_or_else(|| anyhow::anyhow!("internal: no rnn grid-emergence matches"))?;
+            main::<engram::rnn::emergence::GridEmergence>(*a, sub)
         }
         RnnCommand::Inspect { file } => {
             print!("{}", engram::rnn::inspect::report_file(&file)?);

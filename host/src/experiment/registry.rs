@@ -18,6 +18,9 @@ pub enum Tier {
 }
 
 impl Tier {
+    /// Every tier.
+    pub const ALL: &'static [Tier] = &[Tier::Quick, Tier::Default, Tier::Full];
+
     /// `quick`, `default`, `full`.
     pub fn name(self) -> &'static str {
         match self {
@@ -36,6 +39,9 @@ pub struct Entry {
     pub name: &'static str,
     /// One line: what it reproduces.
     pub about: &'static str,
+    /// The tiers it runs at (most experiments: [`Tier::ALL`]; one whose smallest honest size takes
+    /// hours: [`Tier::Full`] only).
+    pub tiers: &'static [Tier],
     /// The configuration of a tier, as TOML (for provenance and the skip test).
     pub config: fn(Tier) -> anyhow::Result<String>,
     /// Runs the tier into `opts.out`.
@@ -58,14 +64,32 @@ pub fn config_toml<E: Experiment>(cfg: E::Config) -> anyhow::Result<String> {
     Ok(super::config::to_toml(exp.config())?)
 }
 
-/// Declares a registry entry from a family, an experiment type and a `fn(Tier) -> Config`.
+impl Entry {
+    /// Whether it runs at `tier`.
+    pub fn runs_at(&self, tier: Tier) -> bool {
+        self.tiers.contains(&tier)
+    }
+}
+
+/// Declares a registry entry from a family, an experiment type and a `fn(Tier) -> Config`; with
+/// `only: [tiers]`, an entry that runs at those tiers only.
 #[macro_export]
 macro_rules! register {
     ($family:expr, $ty:ty, $about:expr, $tiers:expr) => {
+        $crate::register!(
+            $family,
+            $ty,
+            $about,
+            $tiers,
+            only: $crate::experiment::registry::Tier::ALL
+        )
+    };
+    ($family:expr, $ty:ty, $about:expr, $tiers:expr, only: $only:expr) => {
         $crate::experiment::registry::Entry {
             family: $family,
             name: <$ty as $crate::experiment::Experiment>::NAME,
             about: $about,
+            tiers: $only,
             config: |t| $crate::experiment::registry::config_toml::<$ty>(($tiers)(t)),
             run: |t, o, s| $crate::experiment::registry::run_config::<$ty>(($tiers)(t), o, s),
         }

@@ -592,12 +592,16 @@ pub fn network_path(run_dir: &Path) -> anyhow::Result<PathBuf> {
 /// Reads the f32 network in `path`; a defect is one line naming the file.
 pub fn read_f32_network(path: &Path) -> anyhow::Result<OwnedNet> {
     let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
-    let net = with_model(&bytes, |m| Ok(OwnedNet::from_model(m)))
-        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    f32_network(&bytes, &path.display().to_string())
+}
+
+/// The f32 network in a blob's `bytes` (errors begin with `origin`, e.g. its file name).
+pub fn f32_network(bytes: &[u8], origin: &str) -> anyhow::Result<OwnedNet> {
+    let net = with_model(bytes, |m| Ok(OwnedNet::from_model(m)))
+        .map_err(|e| anyhow::anyhow!("{origin}: {e}"))?;
     net.ok_or_else(|| {
         anyhow::anyhow!(
-            "{}: holds int8 weights; export needs the f32 network the trainer writes",
-            path.display()
+            "{origin}: holds int8 weights; export needs the f32 network the trainer writes"
         )
     })
 }

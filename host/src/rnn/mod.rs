@@ -1,6 +1,7 @@
 //! Recurrent networks on the host (docs/rnn.md, docs/training.md): training data ([`trajectories`]).
 
 pub mod analyze;
+pub mod emergence;
 pub mod export;
 pub mod grid;
 pub mod import;
@@ -22,8 +23,15 @@ pub fn registry() -> Vec<crate::experiment::registry::Entry> {
         crate::register!(
             "rnn",
             pattern::PatternFormation,
-            "pattern formation: non-negative PCA of place-cell covariance gives hexagons, unconstrained stripes/squares",
+            "pattern formation: non-negative PCA and Sorscher et al.'s Lagrangian give hexagons, unconstrained stripes/squares",
             pattern::tier
+        ),
+        crate::register!(
+            "rnn",
+            emergence::GridEmergence,
+            "grid-like units over training (grid preset, 3 seeds): more units above the untrained network's p99 than its 1 % allows",
+            emergence::tier,
+            only: &[crate::experiment::registry::Tier::Full]
         ),
     ]
 }

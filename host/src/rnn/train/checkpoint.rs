@@ -9,6 +9,8 @@
 //! | `adam.m.<w>`, `adam.v.<w>` | f32 | the same |
 //! | `train.counters` | f64 | [5]: steps done, optimiser updates, Σ loss and steps since the last evaluation, first step's loss |
 //! | `train.history` | f64 | [rows, 7]: the evaluation rows ([`EvalRow`]; NaN for none) |
+//! | `train.snapshots` | f64 | [n]: the steps of the networks kept (`--snapshot-every`; absent: none) |
+//! | `snap.<k>.<w>` | f32 | network k's weights, as `<w>` |
 
 use engram_core::blob::{self, Blob, TensorData, TensorSpec};
 
@@ -53,6 +55,8 @@ pub struct State {
     pub first_loss: f64,
     /// Evaluations so far.
     pub history: Vec<EvalRow>,
+    /// The networks kept so far (`--snapshot-every`): (step, parameters).
+    pub snapshots: Vec<(u64, Params<f32>)>,
 }
 
 /// The state as a blob.
@@ -101,6 +105,27 @@ pub fn encode(s: &State) -> anyhow::Result<Vec<u8>> {
         &hist_shape,
         TensorData::F64(&hist),
     ));
+    let snap_steps: Vec<f64> = s.snapshots.iter().map(|(k, _)| *k as f64).collect();
+    let snap_shape = [snap_steps.len()];
+    let snap_names: Vec<Vec<String>> = (0..s.snapshots.len())
+        .map(|k| NAMES.iter().map(|n| format!("snap.{k}.{n}")).collect())
+        .collect();
+    if !s.snapshots.is_empty() {
+        specs.push(TensorSpec::new(
+            "train.snapshots",
+            &snap_shape,
+            TensorData::F64(&snap_steps),
+        ));
+    }
+    for (k, (_, sp)) in s.snapshots.iter().enumerate() {
+        for (j, t) in sp.tensors().into_iter().enumerate() {
+            specs.push(TensorSpec::new(
+                &snap_names[k][j],
+                &shapes[j],
+                TensorData::F32(t),
+            ));
+        }
+    }
     let len = blob::encoded_len(&specs).map_err(|e| anyhow::anyhow!("checkpoint: {e}"))?;
     let mut out = vec![0u8; len];
     blob::write(&mut out, &specs).map_err(|e| anyhow::anyhow!("checkpoint: {e}"))?;
@@ -137,6 +162,19 @@ pub fn decode(bytes: &[u8], cfg: &TrainConfig) -> anyhow::Result<State> {
     let params = read("")?;
     let m = read("adam.m.")?;
     let v = read("adam.v.")?;
+    let snapshots = match blob.get("train.snapshots") {
+        Err(engram_core::blob::BlobError::TensorNotFound) => Vec::new(),
+        t => {
+            let steps = t
+                .and_then(|t| t.as_f64())
+                .map_err(|e| anyhow::anyhow!("checkpoint tensor train.snapshots: {e}"))?;
+            steps
+                .iter()
+                .enumerate()
+                .map(|(k, &step)| Ok((step as u64, read(&format!("snap.{k}."))?)))
+                .collect::<anyhow::Result<Vec<_>>>()?
+        }
+    };
     let c = blob
         .get("train.counters")
         .and_then(|t| t.expect_shape(&[5]))
@@ -169,5 +207,6 @@ pub fn decode(bytes: &[u8], cfg: &TrainConfig) -> anyhow::Result<State> {
         acc_steps: c[3] as u64,
         first_loss: c[4],
         history,
+        snapshots,
     })
 }

@@ -107,6 +107,11 @@ pub struct TrainConfig {
     /// Save the full training state every N steps (0: only when stopped).
     #[arg(long, value_name = "N", default_value_t = 500)]
     pub checkpoint_every: usize,
+    /// Keep the network every N steps (0: only the final one): written as
+    /// `network-step<N>.bin` (`network-seed<S>-step<N>.bin` for several seeds), e.g. to analyse
+    /// grid cells over training.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub snapshot_every: usize,
     /// Evaluate held-out decoding error every N steps (and at the end).
     #[arg(long, value_name = "N", default_value_t = 250)]
     pub eval_every: usize,
@@ -228,6 +233,9 @@ pub fn preset(name: &str) -> Option<TrainConfig> {
     })
 }
 
+/// Most networks a run keeps with `--snapshot-every`.
+pub const MAX_SNAPSHOTS: usize = 1000;
+
 /// Largest Ng, Np, batch, T accepted (a step's memory grows with their products; checked again
 /// by the estimate).
 const MAX_SIZE: usize = 1 << 16;
@@ -251,6 +259,17 @@ impl TrainConfig {
         non_empty("seed", &self.seed)?;
         distinct("seed", &self.seed)?;
         at_least("eval-every", self.eval_every, 1)?;
+        if self.snapshot_every > 0 && self.steps / self.snapshot_every > MAX_SNAPSHOTS {
+            return Err(bad(
+                "snapshot-every",
+                format!(
+                    "{} steps / {} keeps {} networks; at most {MAX_SNAPSHOTS}",
+                    self.steps,
+                    self.snapshot_every,
+                    self.steps / self.snapshot_every
+                ),
+            ));
+        }
         at_least("eval-batch", self.eval_batch, 1)?;
         at_most("eval-batch", self.eval_batch, MAX_SIZE)?;
         in_range("sigma", self.sigma, 1e-3, 10.0)?;
@@ -294,6 +313,18 @@ impl TrainConfig {
             ));
         }
         Ok(())
+    }
+
+    /// The steps at which a run keeps a snapshot of its network: multiples of
+    /// `snapshot_every` below `steps` (the final network is the run's output).
+    pub fn snapshot_steps(&self) -> Vec<u64> {
+        if self.snapshot_every == 0 {
+            return Vec::new();
+        }
+        (1..)
+            .map(|k| (k * self.snapshot_every) as u64)
+            .take_while(|&s| s < self.steps as u64)
+            .collect()
     }
 
     /// Rows of one step's activations: B·T.

@@ -16,8 +16,9 @@
 //! | [`checkpoint`] | that state in the core blob format |
 //!
 //! Results directory: `network.bin` (one seed) or `network-seed<S>.bin` — the core network blob
-//! (`engram_core::rnn::Model::from_blob`), `loss.csv`, `final.csv`, `curves.svg`,
-//! plus the shared `summary.json`, `report.md`, `config.toml`.
+//! (`engram_core::rnn::Model::from_blob`), with `--snapshot-every N` also `network-step<N>.bin`
+//! (`network-seed<S>-step<N>.bin`) for the networks kept during training, `loss.csv`,
+//! `final.csv`, `curves.svg`, plus the shared `summary.json`, `report.md`, `config.toml`.
 
 pub mod backward;
 pub mod checkpoint;
@@ -37,7 +38,7 @@ mod tests;
 pub use checkpoint::EvalRow;
 pub use config::{Objective, TrainConfig};
 pub use model::{Float, Params};
-pub use output::{TrainOutput, network_file};
+pub use output::{Snapshot, TrainOutput, checks, network_file, snapshot_file};
 
 use faer::Par;
 
@@ -177,6 +178,7 @@ impl Train {
             acc_steps: 0,
             first_loss: f64::NAN,
             history: Vec::new(),
+            snapshots: Vec::new(),
         }
     }
 }
@@ -268,9 +270,16 @@ impl Experiment for Train {
             .plus(eval_rows)?
             .plus(ssl)?
             .times("", 4)?;
-        let memory = one.times("seed", c.seed.len() as u64)?;
+        let snaps = Size::of("ng", h)
+            .times("np", 2 * p)?
+            .plus(Size::of("ng", h).times("ng", h)?)?
+            .times("snapshot-every", 4 * c.snapshot_steps().len() as u64)?;
+        let memory = one.plus(snaps)?.times("seed", c.seed.len() as u64)?;
         let blob = Size::of("ng", h).times("np", 2 * p)?.times("", 4)?;
-        let output = blob.times("seed", c.seed.len() as u64)?;
+        let kept = 1 + c.snapshot_steps().len() as u64;
+        let output = blob
+            .times("snapshot-every", kept)?
+            .times("seed", c.seed.len() as u64)?;
         let flops = c.flops_per_step() * c.steps as f64 * c.seed.len() as f64;
         // Measured here (2 cores, AVX-512): 25–150 GFLOP/s from Ng 256 to 4096 (docs/training.md).
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
@@ -353,6 +362,9 @@ impl Experiment for Train {
                 st.acc_loss = 0.0;
                 st.acc_steps = 0;
             }
+            if cfg.snapshot_every > 0 && step % cfg.snapshot_every as u64 == 0 && step < total {
+                st.snapshots.push((step, st.net.params.clone()));
+            }
             if cfg.checkpoint_every > 0 && step % cfg.checkpoint_every as u64 == 0 && step < total {
                 ctx.save_state(&checkpoint::encode(&st)?)?;
                 saved_at = step;
@@ -386,6 +398,16 @@ impl Experiment for Train {
             null_ratio,
             untrained_ratio,
             network: output::network_b64(cfg, &src.cells, &st.net.params)?,
+            snapshots: st
+                .snapshots
+                .iter()
+                .map(|(step, p)| {
+                    Ok(output::Snapshot {
+                        step: *step,
+                        network: output::network_b64(cfg, &src.cells, p)?,
+                    })
+                })
+                .collect::<anyhow::Result<_>>()?,
         }))
     }
 

@@ -1,5 +1,6 @@
-//! What a training run reports: [`TrainOutput`] (the point's result, with the trained network),
-//! its checks, and the files (`network.bin`, `loss.csv`, `final.csv`, SVG curves).
+//! What a training run reports: [`TrainOutput`] (the point's result, with the trained network
+//! and any [`Snapshot`]s), its checks, and the files (`network.bin`, `network-step<N>.bin`,
+//! `loss.csv`, `final.csv`, SVG curves).
 
 use engram_core::rnn::{Dims, Meta, ModelWeights, PlaceCodeKind, Weights, model_len, write_model};
 use serde::{Deserialize, Serialize};
@@ -34,6 +35,25 @@ pub struct TrainOutput {
     pub untrained_ratio: Option<f64>,
     /// The trained network: the core network blob, base64.
     pub network: String,
+    /// The networks kept during training (`--snapshot-every`), in step order.
+    #[serde(default)]
+    pub snapshots: Vec<Snapshot>,
+}
+
+/// A network kept during training.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Snapshot {
+    /// Steps done when it was kept.
+    pub step: u64,
+    /// The core network blob, base64.
+    pub network: String,
+}
+
+impl Snapshot {
+    /// The network blob's bytes.
+    pub fn network_blob(&self) -> anyhow::Result<Vec<u8>> {
+        b64_decode(&self.network)
+    }
 }
 
 impl TrainOutput {
@@ -62,6 +82,16 @@ pub fn network_file(cfg: &TrainConfig, seed: u64) -> String {
         "network.bin".to_owned()
     } else {
         format!("network-seed{seed}.bin")
+    }
+}
+
+/// The file name of a seed's network kept at `step`: `network-step<N>.bin` for a single-seed
+/// run, else `network-seed<S>-step<N>.bin`.
+pub fn snapshot_file(cfg: &TrainConfig, seed: u64, step: u64) -> String {
+    if cfg.seed.len() == 1 {
+        format!("network-step{step}.bin")
+    } else {
+        format!("network-seed{seed}-step{step}.bin")
     }
 }
 
@@ -268,6 +298,11 @@ pub fn write(
         let name = network_file(cfg, o.seed);
         out.write(&name, &o.network_blob()?)?;
         files.data.push(name);
+        for snap in &o.snapshots {
+            let name = snapshot_file(cfg, o.seed, snap.step);
+            out.write(&name, &snap.network_blob()?)?;
+            files.data.push(name);
+        }
         for r in &o.history {
             rows.push(vec![
                 o.seed.to_string(),

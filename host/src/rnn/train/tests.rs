@@ -404,6 +404,72 @@ fn a_stopped_run_resumes_to_the_same_bits() {
     assert_eq!((m.dims.hidden, m.dims.places), (24, 32));
 }
 
+/// `--snapshot-every`: the networks kept survive a stop and resume bit for bit, and the one kept at
+/// step N is the network of an N-step run, byte for byte.
+#[test]
+fn snapshots_resume_and_equal_a_shorter_run() {
+    let cfg = TrainConfig {
+        snapshot_every: 10,
+        ..resume_cfg()
+    };
+    assert_eq!(cfg.snapshot_steps(), [10, 20, 30]);
+    let whole = tmp("snap-whole");
+    let stop: &'static crate::signals::Stop = Box::leak(Box::new(crate::signals::Stop::new()));
+    run(
+        &Train::new(cfg.clone()).unwrap(),
+        &RunOptions::new(&whole, 2),
+        stop,
+    )
+    .unwrap();
+    let part = tmp("snap-part");
+    let stop: &'static crate::signals::Stop = Box::leak(Box::new(crate::signals::Stop::new()));
+    let exp = Train::new(cfg.clone()).unwrap().stop_after(23, stop);
+    assert!(
+        run(&exp, &RunOptions::new(&part, 2), stop)
+            .unwrap()
+            .summary
+            .interrupted
+    );
+    let stop: &'static crate::signals::Stop = Box::leak(Box::new(crate::signals::Stop::new()));
+    let mut opts = RunOptions::new(&part, 2);
+    opts.resume = true;
+    run(&Train::new(cfg.clone()).unwrap(), &opts, stop).unwrap();
+    let short = tmp("snap-short");
+    let stop: &'static crate::signals::Stop = Box::leak(Box::new(crate::signals::Stop::new()));
+    let short_cfg = TrainConfig {
+        steps: 20,
+        snapshot_every: 0,
+        ..cfg.clone()
+    };
+    run(
+        &Train::new(short_cfg).unwrap(),
+        &RunOptions::new(&short, 2),
+        stop,
+    )
+    .unwrap();
+    let read = |d: &std::path::Path, f: &str| std::fs::read(d.join(f)).unwrap();
+    for seed in [0, 1] {
+        for step in [10, 20, 30] {
+            let f = format!("network-seed{seed}-step{step}.bin");
+            assert_eq!(
+                read(&whole, &f),
+                read(&part, &f),
+                "{f} differs after resume"
+            );
+        }
+        assert_eq!(
+            read(&whole, &format!("network-seed{seed}-step20.bin")),
+            read(&short, &format!("network-seed{seed}.bin")),
+            "seed {seed}: the step-20 snapshot is not the 20-step network"
+        );
+        assert!(
+            !whole
+                .join(format!("network-seed{seed}-step40.bin"))
+                .exists()
+        );
+    }
+}
+
 #[test]
 fn the_loss_falls_and_decoding_beats_chance() {
     let cfg = TrainConfig {
