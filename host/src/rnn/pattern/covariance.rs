@@ -167,3 +167,30 @@ pub(super) fn block_means(cfg: &PatternConfig, g: &Mat<f64>) -> Vec<Vec<f64>> {
         })
         .collect()
 }
+
+/// The eigenvalues (ascending) and eigenvectors (columns) of the symmetric `c` (lower triangle),
+/// computed sequentially: faer's default uses the current pool's threads, and a degenerate
+/// eigenspace's basis follows the rounding, so the maps would depend on `--threads`.
+pub(super) fn eigen(c: &Mat<f64>) -> anyhow::Result<(Vec<f64>, Mat<f64>)> {
+    use faer::dyn_stack::{MemBuffer, MemStack};
+    use faer::linalg::evd::{ComputeEigenvectors, self_adjoint_evd, self_adjoint_evd_scratch};
+    let n = c.nrows();
+    let mut u = Mat::<f64>::zeros(n, n);
+    let mut s = faer::diag::Diag::<f64>::zeros(n);
+    let mut mem = MemBuffer::new(self_adjoint_evd_scratch::<f64>(
+        n,
+        ComputeEigenvectors::Yes,
+        Par::Seq,
+        Default::default(),
+    ));
+    self_adjoint_evd(
+        c.as_ref(),
+        s.as_mut(),
+        Some(u.as_mut()),
+        Par::Seq,
+        MemStack::new(&mut mem),
+        Default::default(),
+    )
+    .map_err(|e| anyhow::anyhow!("eigendecomposition failed: {e:?}"))?;
+    Ok(((0..n).map(|i| s[i]).collect(), u))
+}

@@ -43,7 +43,7 @@ pub mod covariance;
 pub mod lagrangian;
 mod output;
 
-use faer::{Accum, Mat, Par, Side};
+use faer::{Accum, Mat, Par};
 use serde::{Deserialize, Serialize};
 
 pub use checks::{synthetic_checks, variant_checks};
@@ -55,7 +55,8 @@ use crate::experiment::{
     Check, ConfigError, Done, Estimate, Experiment, Files, PointCtx, ResultsDir, Size,
 };
 use covariance::{
-    block_means, centred_code, initial, maps, normalise_columns, readout_maps, top_eigenvalue,
+    block_means, centred_code, eigen, initial, maps, normalise_columns, readout_maps,
+    top_eigenvalue,
 };
 
 /// What one variant measured.
@@ -98,23 +99,19 @@ pub fn run_variant(
     );
     // The unconstrained form needs the eigenvectors; the others only λ₁ (power iteration).
     let evd = match v {
-        Variant::Unconstrained => Some(
-            c.self_adjoint_eigen(Side::Lower)
-                .map_err(|e| anyhow::anyhow!("eigendecomposition failed: {e:?}"))?,
-        ),
+        Variant::Unconstrained => Some(eigen(&c)?),
         _ => None,
     };
     let lambda1 = match &evd {
-        Some(e) => e.S().column_vector()[np - 1],
+        Some((values, _)) => values[np - 1],
         None => top_eigenvalue(&c),
     };
     let w0 = initial(cfg, v.null_of(), np);
     let unit_maps = match v {
         Variant::Unconstrained => {
-            let u = evd
+            let (_, u) = evd
                 .as_ref()
-                .ok_or_else(|| anyhow::anyhow!("internal: no eigendecomposition"))?
-                .U();
+                .ok_or_else(|| anyhow::anyhow!("internal: no eigendecomposition"))?;
             maps(
                 cfg,
                 &p,
