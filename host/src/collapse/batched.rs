@@ -14,7 +14,7 @@
 //! bit-identical to the core's, which `tests::equals_core_bit_for_bit` checks.
 
 use engram_core::Error;
-use engram_core::collapse::bartlett_factor;
+use engram_core::collapse::{NORMAL, bartlett_factor};
 use engram_core::rng::Rng;
 
 /// Scratch reused across the chains of one point (explicit workspace, no allocation per chain).
@@ -76,7 +76,7 @@ pub fn shortcut_batched(
     ws.v.resize(d * n, 0.0);
     ws.z.resize(d, 0.0);
     for it in 0..n {
-        rng.fill_normal(&mut ws.z);
+        rng.fill_normal_with(NORMAL, &mut ws.z);
         for (i, &zi) in ws.z.iter().enumerate() {
             ws.v[i * n + it] = zi;
         }

@@ -1,7 +1,7 @@
 //! Running the points of a sweep: repeats in parallel, results independent of the thread count.
 
 use engram_core::collapse::{
-    ChainConfig, run_chain, run_shortcut, scratch_len, shortcut_scratch_len,
+    ChainConfig, NORMAL, run_chain, run_shortcut, scratch_len, shortcut_scratch_len,
 };
 use engram_core::linalg;
 use engram_core::rng::Rng;
@@ -123,8 +123,9 @@ fn run_repeat(
 /// rows join a pool, and each fit uses T rows drawn without replacement from the pooled nT rows, so
 /// the compute per fit stays fixed. Fixed design: the pool holds (row of X, target) pairs.
 ///
-/// Draw order: w*, X as in the core chain; then per iteration the noise (T normals) and the
-/// subsample (a partial Fisher–Yates shuffle of the pool, T `below` draws).
+/// Draw order (normals by the family's [`NORMAL`]): w*, X as in the core chain; then per iteration
+/// the noise (T normals) and the subsample (a partial Fisher–Yates shuffle of the pool, T `below`
+/// draws).
 pub fn run_subsample(
     cfg: &ChainConfig<f64>,
     rng: &mut Rng,
@@ -132,9 +133,9 @@ pub fn run_subsample(
     cfg.validate()?;
     let (d, t) = (cfg.dim, cfg.samples);
     let mut w_star = vec![0.0; d];
-    rng.fill_normal(&mut w_star);
+    rng.fill_normal_with(NORMAL, &mut w_star);
     let mut x = vec![0.0; t * d];
-    rng.fill_normal(&mut x);
+    rng.fill_normal_with(NORMAL, &mut x);
     let mut pool: Vec<(usize, f64)> = Vec::with_capacity(t * cfg.iterations);
     let mut w_gen = w_star.clone();
     let mut e = vec![0.0; t];
@@ -143,7 +144,7 @@ pub fn run_subsample(
     let mut g = vec![0.0; d * d];
     let mut errors = Vec::with_capacity(cfg.iterations);
     for _ in 0..cfg.iterations {
-        rng.fill_normal(&mut e);
+        rng.fill_normal_with(NORMAL, &mut e);
         for (r, &er) in e.iter().enumerate() {
             let pred = linalg::dot(&x[r * d..(r + 1) * d], &w_gen)?;
             pool.push((r, pred + cfg.sigma * er));
