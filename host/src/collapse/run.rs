@@ -1,8 +1,6 @@
 //! Running the points of a sweep: repeats in parallel, results independent of the thread count.
 
-use engram_core::collapse::{
-    ChainConfig, NORMAL, run_chain, run_shortcut, scratch_len, shortcut_scratch_len,
-};
+use engram_core::collapse::{ChainConfig, NORMAL, run_chain, scratch_len};
 use engram_core::linalg;
 use engram_core::rng::Rng;
 use serde::{Deserialize, Serialize};
@@ -10,9 +8,6 @@ use serde::{Deserialize, Serialize};
 use super::batched::{BatchedScratch, shortcut_batched};
 use super::sweep::{Point, RunMode, SweepConfig};
 use crate::experiment::PointCtx;
-
-/// From this dimension on, the batched shortcut is faster than the core's scalar one.
-const BATCHED_MIN_DIM: usize = 24;
 
 thread_local! {
     /// Per-thread workspace of the batched shortcut (reused across chains; results never depend on it).
@@ -67,23 +62,10 @@ fn run_repeat(
     if cfg.uses_shortcut(p) && !core_modes.is_empty() {
         let (mut rep, mut acc) = (vec![0.0; n], vec![0.0; n]);
         let mut rng = Rng::keyed(cfg.seed, &key);
-        // Both paths give identical bits; the batched one pays from about d = 24 (benches/collapse).
-        if p.dim >= BATCHED_MIN_DIM {
-            SCRATCH.with_borrow_mut(|ws| {
-                shortcut_batched(p.dim, p.samples, p.sigma, &mut rng, ws, &mut rep, &mut acc)
-            })?;
-        } else {
-            let mut scratch = vec![0.0; shortcut_scratch_len(p.dim)];
-            run_shortcut(
-                p.dim,
-                p.samples,
-                p.sigma,
-                &mut rng,
-                &mut scratch,
-                &mut rep,
-                &mut acc,
-            )?;
-        }
+        // Bit-identical to the core's run_shortcut, and faster from d = 4 up (benches/collapse).
+        SCRATCH.with_borrow_mut(|ws| {
+            shortcut_batched(p.dim, p.samples, p.sigma, &mut rng, ws, &mut rep, &mut acc)
+        })?;
         for &i in &core_modes {
             out[i] = if modes[i] == RunMode::Replace {
                 rep.clone()
