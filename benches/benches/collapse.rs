@@ -1,5 +1,6 @@
-//! Model collapse: the standard sweep end to end (what `engram collapse` runs), and the per-fit cost
-//! of the core scalar shortcut, the host's batched shortcut and the literal chain.
+//! Model collapse: the standard sweep end to end (what `engram collapse` runs), the per-fit cost
+//! of the core scalar shortcut, the host's batched shortcut and the literal chain, and the cost of
+//! one N(0, 1) draw by each of the core's two methods (the sweep draws ~10⁴ per chain at d = 100).
 //!
 //! `cargo bench -p engram-benches --bench collapse`
 
@@ -10,7 +11,7 @@ use engram::signals::Stop;
 use engram_core::collapse::{
     ChainConfig, Mode, run_chain, run_shortcut, scratch_len, shortcut_scratch_len,
 };
-use engram_core::rng::Rng;
+use engram_core::rng::{Normal, Rng};
 
 fn standard_sweep(c: &mut Criterion) {
     let mut g = c.benchmark_group("collapse/standard_sweep");
@@ -37,7 +38,7 @@ fn standard_sweep(c: &mut Criterion) {
 /// One chain of 50 iterations in both modes = 100 fits.
 fn per_fit(c: &mut Criterion) {
     let mut g = c.benchmark_group("collapse/chain_50x2_fits");
-    for (d, t) in [(10usize, 100usize), (100, 1000)] {
+    for (d, t) in [(4usize, 40usize), (10, 100), (100, 1000)] {
         g.throughput(Throughput::Elements(100));
         let mut scratch = vec![0.0f64; shortcut_scratch_len(d)];
         let (mut rep, mut acc) = (vec![0.0; 50], vec![0.0; 50]);
@@ -108,5 +109,22 @@ fn per_fit(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, standard_sweep, per_fit);
+/// 10 000 f64 draws by Box–Muller (stream v1) and by the ziggurat (stream v2, the collapse family's).
+fn normals(c: &mut Criterion) {
+    let mut g = c.benchmark_group("rng/normal_f64_10k");
+    g.throughput(Throughput::Elements(10_000));
+    let mut z = vec![0.0f64; 10_000];
+    for method in [Normal::BoxMuller, Normal::Ziggurat] {
+        let mut rng = Rng::seed_from_u64(1);
+        g.bench_function(method.name(), |b| {
+            b.iter(|| {
+                rng.fill_normal_with(method, &mut z);
+                std::hint::black_box(&z);
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, standard_sweep, per_fit, normals);
 criterion_main!(benches);

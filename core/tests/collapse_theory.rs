@@ -12,7 +12,7 @@
 )]
 
 use engram_core::collapse::{
-    ChainConfig, Design, Mode, Synthetic, run_chain, run_shortcut, scratch_len,
+    ChainConfig, Design, Mode, NORMAL, Synthetic, run_chain, run_shortcut, scratch_len,
     shortcut_scratch_len, theory,
 };
 use engram_core::rng::Rng;
@@ -240,15 +240,15 @@ fn accumulate_equals_stacked_refit() {
     // Replay the documented draw order: w*, X, then each round's noise.
     let mut rng = Rng::seed_from_u64(99);
     let mut w_star = vec![0.0; d];
-    rng.fill_normal(&mut w_star);
+    rng.fill_normal_with(NORMAL, &mut w_star);
     let mut x = vec![0.0; t * d];
-    rng.fill_normal(&mut x);
+    rng.fill_normal_with(NORMAL, &mut x);
     let mut stacked_x = Vec::new();
     let mut stacked_y = Vec::new();
     let mut w_gen = w_star.clone();
     for (round, &err_chain) in errors.iter().enumerate() {
         let mut e = vec![0.0; t];
-        rng.fill_normal(&mut e);
+        rng.fill_normal_with(NORMAL, &mut e);
         for r in 0..t {
             let row = &x[r * d..(r + 1) * d];
             let pred: f64 = row.iter().zip(&w_gen).map(|(a, b)| a * b).sum();

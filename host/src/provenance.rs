@@ -1,5 +1,6 @@
 //! Where a result came from: enough to re-run it and to compare runs across machines.
 
+use engram_core::rng::Normal;
 use serde::{Deserialize, Serialize};
 
 /// Provenance recorded in every results directory.
@@ -23,13 +24,18 @@ pub struct Provenance {
     pub threads: usize,
     /// Kernel path taken and the CPU's SIMD features.
     pub simd: String,
+    /// The random-stream version and its Gaussian method (`v2: … ziggurat-256`;
+    /// docs/rng.md#stream-versions). Empty in summaries written before streams were versioned.
+    #[serde(default)]
+    pub rng_stream: String,
     /// Start time, UTC, RFC 3339.
     pub started_utc: String,
 }
 
 impl Provenance {
-    /// Collects provenance for a run on `threads` threads whose kernels are described by `path`.
-    pub fn collect(threads: usize, path: &str) -> Self {
+    /// Collects provenance for a run on `threads` threads whose kernels are described by `path` and
+    /// whose normal draws are made by `normal`.
+    pub fn collect(threads: usize, path: &str, normal: Normal) -> Self {
         let cpu = std::fs::read_to_string("/proc/cpuinfo").ok().and_then(|s| {
             s.lines()
                 .find(|l| l.starts_with("model name"))
@@ -52,9 +58,19 @@ impl Provenance {
             cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
             threads,
             simd: format!("{path}; cpu features: {}", cpu_features()),
+            rng_stream: rng_stream(normal),
             started_utc: crate::report::utc_now(),
         }
     }
+}
+
+/// The stream version line of provenance: `v1: xoshiro256++ keyed streams, N(0,1) by box-muller`.
+pub fn rng_stream(normal: Normal) -> String {
+    format!(
+        "v{}: xoshiro256++ keyed streams, N(0,1) by {}",
+        normal.stream_version(),
+        normal.name()
+    )
 }
 
 /// The SIMD features this CPU offers (x86_64), comma-separated.

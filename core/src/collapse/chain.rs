@@ -1,5 +1,6 @@
 //! The literal model-collapse chain with running sufficient statistics.
 
+use super::NORMAL;
 use super::config::{ChainConfig, Design, Mode};
 use crate::error::{Error, check_len};
 use crate::linalg;
@@ -60,7 +61,8 @@ fn add_ridge<T: Real>(g: &mut [T], d: usize, ridge: T) {
 /// Runs one chain and writes the test error ‖ŵₙ − w*‖² of every iteration into `errors`
 /// (length `cfg.iterations`).
 ///
-/// Draw order (fixed, so every target draws the same numbers): w* (d normals), then for a fixed
+/// Draw order (fixed, so every target draws the same numbers; normals by [`NORMAL`](super::NORMAL)):
+/// w* (d normals), then for a fixed
 /// design X (T·d, row-major) and, when T₀ ≠ T, X₀ (T₀·d); then per iteration a fresh X for a fresh
 /// design, then the noise vector (T or T₀ normals). Each fit solves (G + λI) ŵ = b by Cholesky,
 /// with G, b the newest batch's XᵀX, XᵀY (replace) or their running sums (accumulate). All sums are
@@ -122,12 +124,12 @@ pub fn run_chain<T: Real>(
     let g_acc = take(&mut buf, d * d, WHAT)?;
     let chol = take(&mut buf, d * d, WHAT)?;
 
-    rng.fill_normal(w_star);
+    rng.fill_normal_with(NORMAL, w_star);
     if cfg.design == Design::Fixed {
-        rng.fill_normal(x);
+        rng.fill_normal_with(NORMAL, x);
         linalg::gram(x, t, d, g)?;
         if second {
-            rng.fill_normal(x0);
+            rng.fill_normal_with(NORMAL, x0);
             linalg::gram(x0, t0, d, g0)?;
         }
     }
@@ -146,7 +148,7 @@ pub fn run_chain<T: Real>(
                     needed: rows * d,
                     found: 0,
                 })?;
-                rng.fill_normal(xs);
+                rng.fill_normal_with(NORMAL, xs);
                 linalg::gram(xs, rows, d, g)?;
                 (xs, g)
             }
@@ -156,7 +158,7 @@ pub fn run_chain<T: Real>(
         // Yₙ = Xₙ w_gen + σₙ Eₙ with w_gen = w* for the real data, ŵₙ₋₁ after.
         let w_gen: &[T] = if first { w_star } else { w_hat };
         linalg::matvec(xn, rows, d, w_gen, yn)?;
-        rng.fill_normal(en);
+        rng.fill_normal_with(NORMAL, en);
         linalg::axpy(sigma_n, en, yn)?;
         linalg::matvec_t(xn, rows, d, yn, b)?;
 

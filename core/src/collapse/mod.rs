@@ -20,6 +20,9 @@
 //!   no ridge), O(d²) per iteration instead of O(Td²): XᵀX is drawn from its Wishart law by
 //!   Bartlett's decomposition and each fit's error term (XᵀX)⁻¹XᵀE as σL⁻ᵀz. The host's sweeps use it;
 //!   tests check it against the literal chain statistically.
+//!
+//! Every normal draw of the family (X, w*, noise, Bartlett's factor and its χ² pivots) is made by
+//! [`NORMAL`], the ziggurat: the family's streams are stream v2 (docs/rng.md#stream-versions).
 
 mod chain;
 mod config;
@@ -29,3 +32,9 @@ pub mod theory;
 pub use chain::{run_chain, scratch_len};
 pub use config::{ChainConfig, Design, Mode, Synthetic};
 pub use shortcut::{bartlett_factor, run_shortcut, shortcut_scratch_len};
+
+use crate::rng::Normal;
+
+/// The collapse family's Gaussian method: the 256-layer ziggurat (stream v2). Box–Muller's `log`
+/// and `sincos` were ~60 % of the standard sweep's time (docs/rng.md#stream-versions).
+pub const NORMAL: Normal = Normal::Ziggurat;

@@ -1,5 +1,6 @@
 //! An exact distributional shortcut for the fixed-design chain without ridge.
 
+use super::NORMAL;
 use crate::error::{Error, check_len};
 use crate::rng::Rng;
 use crate::scratch::take;
@@ -49,8 +50,8 @@ pub fn bartlett_factor<T: Real>(
     }
     for (i, row) in l.chunks_exact_mut(dim).enumerate() {
         if let Some((below, diag_on)) = row.split_at_mut_checked(i) {
-            rng.fill_normal(below);
-            let chi2: T = rng.chi_squared(T::from_usize(samples - i))?;
+            rng.fill_normal_with(NORMAL, below);
+            let chi2: T = rng.chi_squared_with(NORMAL, T::from_usize(samples - i))?;
             if let Some(lii) = diag_on.first_mut() {
                 *lii = chi2.sqrt();
             }
@@ -134,7 +135,7 @@ pub fn run_shortcut<T: Real>(
 
     for (n, (rep, acc)) in replace.iter_mut().zip(accumulate.iter_mut()).enumerate() {
         // v = L⁻ᵀ z by back substitution on Lᵀ: v_i = (z_i − Σ_{k>i} l_ki v_k) / l_ii.
-        rng.fill_normal(v);
+        rng.fill_normal_with(NORMAL, v);
         for i in (0..d).rev() {
             let mut s = T::ZERO;
             for k in i + 1..d {

@@ -1,5 +1,7 @@
-//! Gaussian draws by the Box–Muller transform on direct `libm` calls.
+//! Gaussian draws by the Box–Muller transform on direct `libm` calls (stream v1,
+//! [`Normal::BoxMuller`]).
 
+use super::normal::Normal;
 use super::xoshiro::Rng;
 use crate::Real;
 
@@ -25,13 +27,15 @@ impl Rng {
         (r * c, r * s)
     }
 
-    /// One N(0, 1) draw (the first of a [`normal_pair`](Self::normal_pair); the second is discarded).
+    /// One Box–Muller N(0, 1) draw (the first of a [`normal_pair`](Self::normal_pair); the second is
+    /// discarded): [`normal_with`](Self::normal_with)`(Normal::BoxMuller)`.
     #[inline]
     pub fn normal<T: Real>(&mut self) -> T {
-        self.normal_pair().0
+        self.normal_with(Normal::BoxMuller)
     }
 
-    /// Fills `out` with N(0, 1) draws, pairwise in order; an odd tail uses one pair's first value.
+    /// Fills `out` with Box–Muller N(0, 1) draws, pairwise in order; an odd tail uses one pair's
+    /// first value: [`fill_normal_with`](Self::fill_normal_with)`(Normal::BoxMuller, out)`.
     ///
     /// ```
     /// use engram_core::rng::Rng;
@@ -40,6 +44,10 @@ impl Rng {
     /// assert!(z.iter().all(|v| v.is_finite()));
     /// ```
     pub fn fill_normal<T: Real>(&mut self, out: &mut [T]) {
+        self.fill_normal_with(Normal::BoxMuller, out);
+    }
+
+    pub(super) fn fill_box_muller<T: Real>(&mut self, out: &mut [T]) {
         let mut chunks = out.chunks_exact_mut(2);
         for pair in &mut chunks {
             let (a, b) = self.normal_pair();
@@ -49,7 +57,7 @@ impl Rng {
             }
         }
         if let [last] = chunks.into_remainder() {
-            *last = self.normal();
+            *last = self.normal_pair().0;
         }
     }
 }

@@ -5,17 +5,24 @@
 //!   `rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64` (checked against that crate in the tests).
 //! - [`Rng::keyed`]: independent streams keyed by (seed, experiment config, repeat index), so a
 //!   result never depends on thread count or on how a sweep is sharded.
-//! - Gaussian draws by Box–Muller on direct `libm` calls ([`Rng::normal_pair`], [`Rng::fill_normal`]).
-//! - Gamma and χ² draws by Marsaglia–Tsang ([`Rng::gamma`], [`Rng::chi_squared`]).
+//! - Gaussian draws by one of two exact methods, each a stream version ([`Normal`],
+//!   docs/rng.md#stream-versions): Box–Muller on direct `libm` calls (v1: [`Rng::normal_pair`],
+//!   [`Rng::fill_normal`]) or a 256-layer ziggurat (v2); [`Rng::normal_with`],
+//!   [`Rng::fill_normal_with`] take the method.
+//! - Gamma and χ² draws by Marsaglia–Tsang ([`Rng::gamma_with`], [`Rng::chi_squared_with`]; the short
+//!   forms use Box–Muller normals).
 //!
 //! The generator is owned here (about 40 lines) rather than taken from a crate, so a silent change of
 //! a dependency's seeding can never break the golden digests.
 
 mod gamma;
 mod gaussian;
+mod normal;
 mod splitmix;
 mod xoshiro;
+mod ziggurat;
 
+pub use normal::Normal;
 pub use splitmix::SplitMix64;
 pub use xoshiro::Rng;
 

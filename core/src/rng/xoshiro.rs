@@ -55,16 +55,20 @@ impl Rng {
     /// The next 64 random bits.
     #[inline]
     pub fn next_u64(&mut self) -> u64 {
-        let s = &mut self.s;
-        let result = s[0].wrapping_add(s[3]).rotate_left(23).wrapping_add(s[0]);
-        let t = s[1] << 17;
-        s[2] ^= s[0];
-        s[3] ^= s[1];
-        s[1] ^= s[2];
-        s[0] ^= s[3];
-        s[2] ^= t;
-        s[3] = s[3].rotate_left(45);
-        result
+        step(&mut self.s)
+    }
+
+    /// The state, for a hot loop that keeps it in registers ([`step`]) and puts it back with
+    /// [`from_state`](Self::from_state).
+    #[inline(always)]
+    pub(super) fn state(&self) -> [u64; 4] {
+        self.s
+    }
+
+    /// The generator at `s` (a state taken by [`state`](Self::state) and advanced by [`step`]).
+    #[inline(always)]
+    pub(super) fn from_state(s: [u64; 4]) -> Self {
+        Self { s }
     }
 
     /// The next 32 random bits (the high half of [`next_u64`](Self::next_u64)).
@@ -115,6 +119,22 @@ impl Rng {
             }
         }
     }
+}
+
+/// One xoshiro256++ step: advances `s` and returns the output. [`Rng::next_u64`] is this on the
+/// generator's state; a hot loop may run it on a local copy of the state, which the compiler keeps in
+/// registers.
+#[inline(always)]
+pub(super) fn step(s: &mut [u64; 4]) -> u64 {
+    let [s0, s1, s2, s3] = *s;
+    let result = s0.wrapping_add(s3).rotate_left(23).wrapping_add(s0);
+    let t = s1 << 17;
+    let s2 = s2 ^ s0;
+    let s3 = s3 ^ s1;
+    let s1 = s1 ^ s2;
+    let s0 = s0 ^ s3;
+    *s = [s0, s1, s2 ^ t, s3.rotate_left(45)];
+    result
 }
 
 #[cfg(test)]

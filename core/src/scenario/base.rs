@@ -4,7 +4,7 @@
 use super::Scenario;
 use crate::digest::Digest;
 use crate::linalg;
-use crate::rng::{Rng, SplitMix64, key_str};
+use crate::rng::{Normal, Rng, SplitMix64, key_str};
 use crate::{Real, Result};
 
 pub(super) const RNG_U64: Scenario = Scenario {
@@ -76,6 +76,41 @@ fn gaussian<T: Real>(d: &mut Digest) -> Result<()> {
     let mut odd = [T::ZERO; 7];
     rng.fill_normal(&mut odd);
     d.push_reals(&odd);
+    Ok(())
+}
+
+pub(super) const ZIGGURAT_F32: Scenario = Scenario {
+    name: "ziggurat_f32",
+    about: "ziggurat N(0,1) draws (stream v2) rounded to f32: fast test, wedges (libm exp), tail (libm log)",
+    run: ziggurat::<f32>,
+};
+
+pub(super) const ZIGGURAT_F64: Scenario = Scenario {
+    name: "ziggurat_f64",
+    about: "ziggurat N(0,1) draws (stream v2) in f64: fast test, wedges (libm exp), tail (libm log)",
+    run: ziggurat::<f64>,
+};
+
+/// Beyond this every draw came from the ziggurat's tail (R = 3.6541… < 3.66).
+const DEEP: f64 = 3.66;
+
+/// 4096 ziggurat draws into the digest, then how many came from beyond [`DEEP`] (the key is chosen
+/// so that the tail path runs: the count is non-zero, which a unit test checks).
+fn ziggurat_draws<T: Real>(d: &mut Digest) -> u64 {
+    let mut rng = Rng::keyed(2, &[key_str("ziggurat"), key_str(T::NAME)]);
+    let mut buf = [T::ZERO; 32];
+    let mut deep = 0u64;
+    for _ in 0..128 {
+        rng.fill_normal_with(Normal::Ziggurat, &mut buf);
+        d.push_reals(&buf);
+        deep += buf.iter().filter(|x| x.abs().to_f64() > DEEP).count() as u64;
+    }
+    deep
+}
+
+fn ziggurat<T: Real>(d: &mut Digest) -> Result<()> {
+    let deep = ziggurat_draws::<T>(d);
+    d.push_u64(deep);
     Ok(())
 }
 
@@ -216,4 +251,16 @@ fn linalg_kernels<T: Real>(d: &mut Digest) -> Result<()> {
         other => d.push_u64(if other.is_ok() { 1000 } else { 2000 }),
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The ziggurat scenarios reach the tail (wedge tests run ~50× as often as the tail).
+    #[test]
+    fn ziggurat_scenarios_reach_the_tail() {
+        assert!(ziggurat_draws::<f32>(&mut Digest::new()) > 0);
+        assert!(ziggurat_draws::<f64>(&mut Digest::new()) > 0);
+    }
 }

@@ -61,6 +61,8 @@ pub static SCENARIOS: &[Scenario] = &[
     base::RNG_UNIFORM,
     base::GAUSSIAN_F32,
     base::GAUSSIAN_F64,
+    base::ZIGGURAT_F32,
+    base::ZIGGURAT_F64,
     base::LIBM_F32,
     base::LIBM_F64,
     base::LINALG_F32,

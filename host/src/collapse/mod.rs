@@ -57,6 +57,7 @@ impl Experiment for Collapse {
     const TITLE: &'static str = "linear regression iteration";
     const RESULTS: &'static str = "collapse";
     const UNIT: &'static str = "chains";
+    const NORMAL: engram_core::rng::Normal = engram_core::collapse::NORMAL;
 
     fn presets() -> &'static [(&'static str, &'static str)] {
         Preset::ALL

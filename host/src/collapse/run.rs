@@ -1,8 +1,6 @@
 //! Running the points of a sweep: repeats in parallel, results independent of the thread count.
 
-use engram_core::collapse::{
-    ChainConfig, run_chain, run_shortcut, scratch_len, shortcut_scratch_len,
-};
+use engram_core::collapse::{ChainConfig, NORMAL, run_chain, scratch_len};
 use engram_core::linalg;
 use engram_core::rng::Rng;
 use serde::{Deserialize, Serialize};
@@ -10,9 +8,6 @@ use serde::{Deserialize, Serialize};
 use super::batched::{BatchedScratch, shortcut_batched};
 use super::sweep::{Point, RunMode, SweepConfig};
 use crate::experiment::PointCtx;
-
-/// From this dimension on, the batched shortcut is faster than the core's scalar one.
-const BATCHED_MIN_DIM: usize = 24;
 
 thread_local! {
     /// Per-thread workspace of the batched shortcut (reused across chains; results never depend on it).
@@ -67,23 +62,10 @@ fn run_repeat(
     if cfg.uses_shortcut(p) && !core_modes.is_empty() {
         let (mut rep, mut acc) = (vec![0.0; n], vec![0.0; n]);
         let mut rng = Rng::keyed(cfg.seed, &key);
-        // Both paths give identical bits; the batched one pays from about d = 24 (benches/collapse).
-        if p.dim >= BATCHED_MIN_DIM {
-            SCRATCH.with_borrow_mut(|ws| {
-                shortcut_batched(p.dim, p.samples, p.sigma, &mut rng, ws, &mut rep, &mut acc)
-            })?;
-        } else {
-            let mut scratch = vec![0.0; shortcut_scratch_len(p.dim)];
-            run_shortcut(
-                p.dim,
-                p.samples,
-                p.sigma,
-                &mut rng,
-                &mut scratch,
-                &mut rep,
-                &mut acc,
-            )?;
-        }
+        // Bit-identical to the core's run_shortcut, and faster from d = 4 up (benches/collapse).
+        SCRATCH.with_borrow_mut(|ws| {
+            shortcut_batched(p.dim, p.samples, p.sigma, &mut rng, ws, &mut rep, &mut acc)
+        })?;
         for &i in &core_modes {
             out[i] = if modes[i] == RunMode::Replace {
                 rep.clone()
@@ -123,8 +105,9 @@ fn run_repeat(
 /// rows join a pool, and each fit uses T rows drawn without replacement from the pooled nT rows, so
 /// the compute per fit stays fixed. Fixed design: the pool holds (row of X, target) pairs.
 ///
-/// Draw order: w*, X as in the core chain; then per iteration the noise (T normals) and the
-/// subsample (a partial Fisher–Yates shuffle of the pool, T `below` draws).
+/// Draw order (normals by the family's [`NORMAL`]): w*, X as in the core chain; then per iteration
+/// the noise (T normals) and the subsample (a partial Fisher–Yates shuffle of the pool, T `below`
+/// draws).
 pub fn run_subsample(
     cfg: &ChainConfig<f64>,
     rng: &mut Rng,
@@ -132,9 +115,9 @@ pub fn run_subsample(
     cfg.validate()?;
     let (d, t) = (cfg.dim, cfg.samples);
     let mut w_star = vec![0.0; d];
-    rng.fill_normal(&mut w_star);
+    rng.fill_normal_with(NORMAL, &mut w_star);
     let mut x = vec![0.0; t * d];
-    rng.fill_normal(&mut x);
+    rng.fill_normal_with(NORMAL, &mut x);
     let mut pool: Vec<(usize, f64)> = Vec::with_capacity(t * cfg.iterations);
     let mut w_gen = w_star.clone();
     let mut e = vec![0.0; t];
@@ -143,7 +126,7 @@ pub fn run_subsample(
     let mut g = vec![0.0; d * d];
     let mut errors = Vec::with_capacity(cfg.iterations);
     for _ in 0..cfg.iterations {
-        rng.fill_normal(&mut e);
+        rng.fill_normal_with(NORMAL, &mut e);
         for (r, &er) in e.iter().enumerate() {
             let pred = linalg::dot(&x[r * d..(r + 1) * d], &w_gen)?;
             pool.push((r, pred + cfg.sigma * er));

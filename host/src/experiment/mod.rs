@@ -103,6 +103,9 @@ pub trait Experiment: Sized + Sync {
     const RESULTS: &'static str;
     /// What the progress bar counts (`chains`, `trials`, `steps`).
     const UNIT: &'static str = "points";
+    /// How the experiment's normal draws are made: its random-stream version, recorded in
+    /// provenance (docs/rng.md#stream-versions). Box–Muller (v1) unless the family moved on.
+    const NORMAL: engram_core::rng::Normal = engram_core::rng::Normal::BoxMuller;
 
     /// Named configurations (`--preset NAME`): (name, one-line description).
     fn presets() -> &'static [(&'static str, &'static str)] {

@@ -249,7 +249,7 @@ fn new_summary<E: Experiment>(
         points_total: total,
         points_done: 0,
         interrupted: false,
-        provenance: Provenance::collect(threads, &exp.kernels()),
+        provenance: Provenance::collect(threads, &exp.kernels(), E::NORMAL),
         finished_utc: String::new(),
         wall_seconds: 0.0,
         checks: Vec::new(),

@@ -73,7 +73,7 @@ pub fn provenance_md(s: &Summary) -> String {
     let p = &s.provenance;
     format!(
         "- command: `{}`\n- engram {} (git {}), {} on {} ({} threads of {} cores)\n- kernels: {}\n\
-         - started {}, finished {} ({:.1} s)\n- points: {} of {}{}{}\n- checks: {} passed, {} failed\n",
+         - random streams: {}\n- started {}, finished {} ({:.1} s)\n- points: {} of {}{}{}\n- checks: {} passed, {} failed\n",
         p.command.join(" "),
         p.engram_version,
         p.git_hash.as_deref().unwrap_or("unknown"),
@@ -82,6 +82,11 @@ pub fn provenance_md(s: &Summary) -> String {
         p.threads,
         p.cores,
         p.simd,
+        if p.rng_stream.is_empty() {
+            "v1 (recorded before streams were versioned)"
+        } else {
+            &p.rng_stream
+        },
         p.started_utc,
         s.finished_utc,
         s.wall_seconds,
