@@ -5,14 +5,19 @@
 //! - `hopfield/modern_f32`: batched modern retrieval, M = 4096 patterns of d = 256, B = 1024
 //!   queries, 3 steps on 2 threads: 3 · 4·B·M·d = 12.9 GFLOP; throughput in elements = FLOP, so
 //!   criterion's `Gelem/s` is GFLOP/s. Reference: `benches/numpy/hopfield_modern.py`.
-//! - `hopfield/classical_sync`: N = 1024, P = 100, 1000 cues, 5 synchronous steps: host bit-packed
-//!   pattern form (1 and 2 threads), host dense form as an `f32` GEMM (1 thread), and the core's
-//!   pattern and dense forms (`sync_step` per cue). Reference: `benches/numpy/hopfield_classical.py`.
+//! - `hopfield/classical_sync`: N = 1024, P = 100, 1000 cues, 5 synchronous steps. The host's
+//!   default path (`sync_steps`: bit-packed states, integer full fields, incremental fields after
+//!   the second step) on 1 and 2 threads — `host_packed_1_thread` is the issue's figure — and the
+//!   host dense form as an `f32` GEMM (1 thread). Printed before the groups: the same with full
+//!   fields every step, and the core's pattern and dense forms (`sync_step` per cue). The tables
+//!   (pattern bytes, couplings C = ΞᵀΞ) are built once per pattern set, like NumPy's W, outside the
+//!   timing; their build time is printed. Reference: `benches/numpy/hopfield_classical.py`.
 
 use std::time::Instant;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use engram::hopfield::binary::{BitPatterns, sync_steps, to_u64};
+use engram::hopfield::binary::{BitPatterns, to_u64};
+use engram::hopfield::sync::{Fields, sync_steps, sync_steps_with};
 use engram::hopfield::retrieval::{Batched, RowInfo};
 use engram_core::hopfield::{
     BinaryMemory, DenseForm, PatternForm, fill_random, flip_exactly, hebbian_packed,
@@ -164,6 +169,9 @@ fn bench_classical(c: &mut Criterion) {
         })
         .collect();
     let (p1, p2) = (pool(1), pool(2));
+    let t0 = Instant::now();
+    host.sync_tables();
+    let tables = t0.elapsed().as_secs_f64();
     let time = |f: &mut dyn FnMut()| {
         let mut t: Vec<f64> = (0..5)
             .map(|_| {
@@ -178,6 +186,11 @@ fn bench_classical(c: &mut Criterion) {
     let packed1 = time(&mut || {
         let mut st = states0.clone();
         p1.install(|| sync_steps(&host, &mut st, SYNC))
+            .expect("sync");
+    });
+    let full1 = time(&mut || {
+        let mut st = states0.clone();
+        p1.install(|| sync_steps_with(&host, &mut st, SYNC, Fields::Full))
             .expect("sync");
     });
     let packed2 = time(&mut || {
@@ -216,13 +229,17 @@ fn bench_classical(c: &mut Criterion) {
     });
     println!(
         "hopfield classical N={N} P={P} cues={CUES} sync steps={SYNC}:\n  \
-         host bit-packed pattern form, 1 thread: {:.2} ms\n  \
-         host bit-packed pattern form, 2 threads: {:.2} ms\n  \
+         host default (incremental fields), 1 thread: {:.2} ms\n  \
+         host default (incremental fields), 2 threads: {:.2} ms\n  \
+         host full fields every step, 1 thread: {:.2} ms\n  \
+         host tables (pattern bytes, couplings), built once: {:.2} ms\n  \
          host dense form (f32 GEMM, 1 thread): {:.2} ms  (packed 1 thread is {:.1}x faster)\n  \
          core dense form (sync_step): {:.1} ms  ({:.0}x)\n  \
          core pattern form (sync_step): {:.1} ms  ({:.0}x)",
         packed1 * 1e3,
         packed2 * 1e3,
+        full1 * 1e3,
+        tables * 1e3,
         dense_f32 * 1e3,
         dense_f32 / packed1,
         core_dense * 1e3,

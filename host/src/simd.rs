@@ -217,6 +217,56 @@ pub fn run_simd<K: Kernel>(kernel: K) -> K::Output {
     best_simd(KernelOp(kernel))
 }
 
+#[cfg(target_arch = "x86_64")]
+pulp::simd_type! {
+    /// x86-64-v4 (pulp's `V4` features) plus AVX-512 VPOPCNTDQ: `count_ones` of 8 `u64` lanes in
+    /// one instruction (Ice Lake and later; without it LLVM counts bits by nibble lookups).
+    pub struct V4Popcnt {
+        pub sse: "sse",
+        pub sse2: "sse2",
+        pub fxsr: "fxsr",
+        pub sse3: "sse3",
+        pub ssse3: "ssse3",
+        pub sse4_1: "sse4.1",
+        pub sse4_2: "sse4.2",
+        pub popcnt: "popcnt",
+        pub avx: "avx",
+        pub avx2: "avx2",
+        pub bmi1: "bmi1",
+        pub bmi2: "bmi2",
+        pub fma: "fma",
+        pub lzcnt: "lzcnt",
+        pub avx512f: "avx512f",
+        pub avx512bw: "avx512bw",
+        pub avx512cd: "avx512cd",
+        pub avx512dq: "avx512dq",
+        pub avx512vl: "avx512vl",
+        pub avx512vpopcntdq: "avx512vpopcntdq",
+    }
+}
+
+struct KernelCall<K>(K);
+
+impl<K: Kernel> pulp::NullaryFnOnce for KernelCall<K> {
+    type Output = K::Output;
+
+    #[inline(always)]
+    fn call(self) -> K::Output {
+        self.0.run()
+    }
+}
+
+/// Runs a popcount-heavy [`Kernel`] with vector popcounts where present ([`V4Popcnt`]), else as
+/// [`run_simd`].
+#[inline(always)]
+pub fn run_simd_popcnt<K: Kernel>(kernel: K) -> K::Output {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(simd) = V4Popcnt::try_new() {
+        return simd.vectorize(KernelCall(kernel));
+    }
+    run_simd(kernel)
+}
+
 /// Row softmax in place with [`ExpFloat::fast_exp`]: zᵢ ← e^(zᵢ − max z) / Σ; returns
 /// (ln Σᵢ e^(zᵢ) of the input, Σᵢ pᵢ², argmax). The sums use 16 interleaved accumulators (a fixed
 /// order for a given length). Call inside a pulp dispatch for vector code.

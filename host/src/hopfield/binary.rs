@@ -5,11 +5,8 @@
 //! - Storage: the core's bit layout (bit j of `u32` word k is unit 32k + j, set = +1) packed into
 //!   `u64` pairs, word k = w₂ₖ | w₂ₖ₊₁ ≪ 32, padding bits masked off; overlaps are
 //!   m_μ = N − 2·popcount(ξ^μ ⊕ s) over ⌈N/64⌉ words.
-//! - [`sync_steps`]: synchronous steps batched over many cues. Fields H = M Ξ (cues × P times P × N,
-//!   Ξ the ±1 patterns) are a GEMM in `f32`: every term ξᵢ^μ m_μ is an integer of magnitude ≤ N and
-//!   every partial sum, in *any* order and with or without FMA, an integer of magnitude ≤ P·N ≤ 2²⁴,
-//!   so each is exactly representable and the GEMM is exact. The field is hᵢ = Hᵢ − P sᵢ as in the
-//!   core, and the sign rule keeps sᵢ on a tie.
+//! - [`sync_steps`](super::sync::sync_steps) (module [`sync`](super::sync)): synchronous steps
+//!   batched over many cues, with incremental fields after the first step ([`fields`](super::fields)).
 //! - [`run_async`]: asynchronous sweeps with the unit order drawn by the core's
 //!   [`sweep_order`] from the same generator, so trajectories equal [`engram_core::hopfield::run_async`]'s.
 //!   Each unit's field is an `i32` dot with the transposed patterns stored as sign masks
@@ -18,13 +15,13 @@
 use engram_core::Error;
 use engram_core::hopfield::{Outcome, PatternForm, sweep_order, words_for};
 use engram_core::rng::Rng;
-use faer::{Accum, MatMut, MatRef, Par};
+use std::sync::OnceLock;
 
+use super::fields::SyncTables;
 use crate::simd::best_simd;
-use rayon::prelude::*;
 
-/// Cues per GEMM block in [`sync_steps`] (fixed, so results never depend on the thread count).
-pub const SYNC_BLOCK: usize = 256;
+/// Patterns whose overlaps are counted together (in registers) by [`BitPatterns::overlaps`].
+const OVERLAP_GROUP: usize = 32;
 
 /// ⌈n/64⌉.
 pub fn words64(n: usize) -> usize {
@@ -74,17 +71,17 @@ pub fn to_u32(words: &[u64], n: usize) -> Vec<u32> {
 /// P stored ±1 patterns of N units in the host kernels' layouts.
 #[derive(Debug, Clone)]
 pub struct BitPatterns {
-    n: usize,
-    p: usize,
-    w: usize,
+    pub(super) n: usize,
+    pub(super) p: usize,
+    pub(super) w: usize,
     /// P × ⌈N/64⌉ words.
     rows: Vec<u64>,
     /// The same words word-major (⌈N/64⌉ × P), so overlaps vectorise across patterns.
     cols: Vec<u64>,
-    /// P × N, ±1 as `f32` (the GEMM operand of [`sync_steps`]).
-    signs: Vec<f32>,
     /// N × P sign masks (0 for +1, −1 for −1): unit i's column of patterns, for [`run_async`].
-    masks_t: Vec<i32>,
+    pub(super) masks_t: Vec<i32>,
+    /// The tables of the synchronous dynamics ([`BitPatterns::sync_tables`]), built on first use.
+    pub(super) sync: OnceLock<SyncTables>,
 }
 
 impl BitPatterns {
@@ -96,13 +93,11 @@ impl BitPatterns {
         let w32 = words_for(n);
         let w = words64(n);
         let mut rows = Vec::with_capacity(p * w);
-        let mut signs = vec![0.0f32; p * n];
         let mut masks_t = vec![0i32; n * p];
         for (mu, row) in patterns.chunks_exact(w32.max(1)).enumerate() {
             rows.extend(to_u64(row, n)?);
             for i in 0..n {
                 let plus = (row[i / 32] >> (i % 32)) & 1 == 1;
-                signs[mu * n + i] = if plus { 1.0 } else { -1.0 };
                 masks_t[i * p + mu] = if plus { 0 } else { -1 };
             }
         }
@@ -118,8 +113,8 @@ impl BitPatterns {
             w,
             rows,
             cols,
-            signs,
             masks_t,
+            sync: OnceLock::new(),
         })
     }
 
@@ -149,24 +144,47 @@ impl BitPatterns {
     }
 
     /// [`overlaps`](Self::overlaps), inlined into a caller's SIMD dispatch (hardware popcount).
+    /// Patterns in groups of [`OVERLAP_GROUP`] whose counts stay in registers over the words.
     #[inline(always)]
-    fn overlaps_inline(&self, s: &[u64], m: &mut [i32]) {
+    pub(super) fn overlaps_inline(&self, s: &[u64], m: &mut [i32]) {
+        const G: usize = OVERLAP_GROUP;
         let (w, p) = (self.w, self.p);
+        let n = self.n as i32;
         let m = &mut m[..p];
-        m.fill(0);
-        for (k, col) in self.cols.chunks_exact(p.max(1)).enumerate().take(w) {
-            // The patterns' padding is zero; mask the state's.
-            let sk = if k + 1 == w {
+        // The patterns' padding is zero; mask the state's.
+        let word = |k: usize| {
+            if k + 1 == w {
                 s[k] & tail_mask64(self.n)
             } else {
                 s[k]
-            };
-            for (d, &c) in m.iter_mut().zip(col) {
+            }
+        };
+        let whole = p - p % G;
+        for g in (0..whole).step_by(G) {
+            let mut acc = [0u64; G];
+            for k in 0..w {
+                let sk = word(k);
+                if let Some(col) = self.cols[k * p + g..].first_chunk::<G>() {
+                    for (a, &c) in acc.iter_mut().zip(col) {
+                        *a += u64::from((c ^ sk).count_ones());
+                    }
+                }
+            }
+            for (d, &a) in m[g..g + G].iter_mut().zip(&acc) {
+                // a ≤ N: the clamp never acts, but it keeps the sums in 64-bit lanes (no narrowing
+                // shuffles per word).
+                *d = n - 2 * a.min(i32::MAX as u64) as i32;
+            }
+        }
+        let rest = &mut m[whole..];
+        rest.fill(0);
+        for k in 0..w {
+            let sk = word(k);
+            for (d, &c) in rest.iter_mut().zip(&self.cols[k * p + whole..(k + 1) * p]) {
                 *d += (c ^ sk).count_ones() as i32;
             }
         }
-        let n = self.n as i32;
-        for d in m.iter_mut() {
+        for d in rest.iter_mut() {
             *d = n - 2 * *d;
         }
     }
@@ -212,7 +230,7 @@ impl BitPatterns {
 }
 
 #[inline(always)]
-fn sign_of(s: &[u64], i: usize) -> i32 {
+pub(super) fn sign_of(s: &[u64], i: usize) -> i32 {
     if (s[i / 64] >> (i % 64)) & 1 == 1 {
         1
     } else {
@@ -221,7 +239,7 @@ fn sign_of(s: &[u64], i: usize) -> i32 {
 }
 
 #[inline(always)]
-fn set_bit(s: &mut [u64], i: usize, plus: bool) {
+pub(super) fn set_bit(s: &mut [u64], i: usize, plus: bool) {
     let m = 1u64 << (i % 64);
     if plus {
         s[i / 64] |= m;
@@ -289,156 +307,6 @@ pub fn run_async(
     Ok(Outcome::StepLimit { sweeps: max_sweeps })
 }
 
-/// `steps` synchronous steps of every cue in `states` (B rows of ⌈N/64⌉ words, updated in place):
-/// sᵢ ← sign(hᵢ) for all units from the old state, a tie keeps sᵢ — the core's
-/// [`sync_step`](engram_core::hopfield::sync_step) applied `steps` times. A cue whose step changed
-/// nothing is at a fixed point, and every later step would leave it as it is, so it is skipped
-/// (the result is that of all `steps` steps). Blocks of [`SYNC_BLOCK`] cues run in parallel on the
-/// current rayon pool, each GEMM single-threaded. Returns the number of units changed in the last
-/// step per cue.
-///
-/// Errors: [`Error::DimensionMismatch`] if `states.len()` is not a multiple of ⌈N/64⌉;
-/// [`Error::InvalidParameter`] if P·N > 2²⁴ (the `f32` fields would no longer be exact).
-pub fn sync_steps(pats: &BitPatterns, states: &mut [u64], steps: usize) -> Result<Vec<u32>, Error> {
-    let (n, p, w) = (pats.n, pats.p, pats.w);
-    if !states.len().is_multiple_of(w.max(1)) {
-        return Err(Error::DimensionMismatch {
-            what: "hopfield host sync_steps: states",
-            expected: states.len().div_ceil(w.max(1)) * w,
-            found: states.len(),
-        });
-    }
-    if (p as u64) * (n as u64) > 1 << 24 {
-        return Err(Error::InvalidParameter {
-            what: "hopfield host sync_steps: P·N must be <= 2^24 for exact f32 fields",
-        });
-    }
-    let b = states.len() / w.max(1);
-    let mut changed = vec![0u32; b];
-    states
-        .par_chunks_mut(SYNC_BLOCK * w)
-        .zip(changed.par_chunks_mut(SYNC_BLOCK))
-        .for_each(|(blk, ch)| sync_block(pats, blk, ch, steps));
-    Ok(changed)
-}
-
-fn sync_block(pats: &BitPatterns, blk: &mut [u64], changed: &mut [u32], steps: usize) {
-    let (n, p, w) = (pats.n, pats.p, pats.w);
-    let rows = blk.len() / w;
-    let mut mf = vec![0.0f32; rows * p];
-    let mut h = vec![0.0f32; rows * n];
-    let mut mi = vec![0i32; p];
-    let mut active: Vec<usize> = (0..rows).collect();
-    let xi = MatRef::from_row_major_slice(&pats.signs, p, n);
-    for _ in 0..steps {
-        if active.is_empty() {
-            break;
-        }
-        let k = active.len();
-        best_simd(|| {
-            for (j, &r) in active.iter().enumerate() {
-                pats.overlaps_inline(&blk[r * w..(r + 1) * w], &mut mi);
-                for (d, &v) in mf[j * p..(j + 1) * p].iter_mut().zip(&mi) {
-                    *d = v as f32;
-                }
-            }
-        });
-        let mm = MatRef::from_row_major_slice(&mf[..k * p], k, p);
-        let hm = MatMut::from_row_major_slice_mut(&mut h[..k * n], k, n);
-        faer::linalg::matmul::matmul(hm, Accum::Replace, mm, xi, 1.0f32, Par::Seq);
-        let apply = |changed: &mut [u32], blk: &mut [u64]| {
-            for (j, &r) in active.iter().enumerate() {
-                changed[r] = apply_signs(
-                    &h[j * n..(j + 1) * n],
-                    &mut blk[r * w..(r + 1) * w],
-                    p as f32,
-                );
-            }
-        };
-        #[cfg(target_arch = "x86_64")]
-        if let Some(simd) = pulp::x86::V3::try_new() {
-            simd.vectorize(|| {
-                for (j, &r) in active.iter().enumerate() {
-                    changed[r] = apply_signs_v3(
-                        simd,
-                        &h[j * n..(j + 1) * n],
-                        &mut blk[r * w..(r + 1) * w],
-                        p as f32,
-                    );
-                }
-            });
-        } else {
-            apply(changed, blk);
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        apply(changed, blk);
-        // A cue that did not change is at a fixed point: later steps leave it as it is.
-        active.retain(|&r| changed[r] != 0);
-    }
-}
-
-/// sᵢ ← sign(Hᵢ − P sᵢ), tie keeps; returns the number of changed units. Branch-free: the new
-/// bits are gathered from the sign bits of the fields, 64 units per word.
-#[inline(always)]
-fn apply_signs(h: &[f32], s: &mut [u64], p: f32) -> u32 {
-    let mut changed = 0;
-    for (word, hc) in s.iter_mut().zip(h.chunks(64)) {
-        let (mut gt, mut lt) = (0u64, 0u64);
-        for (j, &hv) in hc.iter().enumerate() {
-            let bit = (*word >> j) & 1;
-            // field = H − P s; s = +1 for a set bit.
-            let field = hv - p * (2.0 * bit as f32 - 1.0);
-            gt |= u64::from(field > 0.0) << j;
-            lt |= u64::from(field < 0.0) << j;
-        }
-        let out = (*word & !lt) | gt;
-        changed += (out ^ *word).count_ones();
-        *word = out;
-    }
-    changed
-}
-
-/// [`apply_signs`] with AVX2 compares and `movemask`: field > 0 ⟺ H > P for sᵢ = +1 and H > −P
-/// for sᵢ = −1, so four compares of 8 fields against ±P give the new bits without per-bit work.
-#[cfg(target_arch = "x86_64")]
-#[inline(always)]
-fn apply_signs_v3(simd: pulp::x86::V3, h: &[f32], s: &mut [u64], p: f32) -> u32 {
-    use core::arch::x86_64::__m256;
-    let (plus, minus) = (simd.splat_f32x8(p), simd.splat_f32x8(-p));
-    let bits = |m: pulp::m32x8| -> u64 {
-        u64::from(simd.avx._mm256_movemask_ps(bytemuck::cast::<_, __m256>(m)) as u8)
-    };
-    let mut changed = 0;
-    for (word, hc) in s.iter_mut().zip(h.chunks(64)) {
-        let (mut gt, mut lt) = (0u64, 0u64);
-        let mut chunks = hc.chunks_exact(8);
-        for (g, c) in (&mut chunks).enumerate() {
-            let Some(arr) = c.first_chunk::<8>() else {
-                continue;
-            };
-            let v: pulp::f32x8 = bytemuck::cast(*arr);
-            let set = (*word >> (8 * g)) & 0xff;
-            let gt8 = (set & bits(simd.cmp_gt_f32x8(v, plus)))
-                | (!set & 0xff & bits(simd.cmp_gt_f32x8(v, minus)));
-            let lt8 = (set & bits(simd.cmp_lt_f32x8(v, plus)))
-                | (!set & 0xff & bits(simd.cmp_lt_f32x8(v, minus)));
-            gt |= gt8 << (8 * g);
-            lt |= lt8 << (8 * g);
-        }
-        let base = hc.len() - chunks.remainder().len();
-        for (i, &hv) in chunks.remainder().iter().enumerate() {
-            let j = base + i;
-            let field = hv - if (*word >> j) & 1 == 1 { p } else { -p };
-            gt |= u64::from(field > 0.0) << j;
-            lt |= u64::from(field < 0.0) << j;
-        }
-        let out = (*word & !lt) | gt;
-        changed += (out ^ *word).count_ones();
-        *word = out;
-    }
-    changed
-}
-
 /// P random ±1 patterns of N units, packed row by row (the core's u32 layout), drawn with the
 /// core's `fill_random` in row order.
 pub fn random_patterns(rng: &mut Rng, p: usize, n: usize) -> Result<Vec<u32>, Error> {
@@ -453,7 +321,7 @@ pub fn random_patterns(rng: &mut Rng, p: usize, n: usize) -> Result<Vec<u32>, Er
 #[cfg(test)]
 mod tests {
     use super::*;
-    use engram_core::hopfield::{BinaryMemory, DenseForm, flip_exactly, hebbian_packed, sync_step};
+    use engram_core::hopfield::{BinaryMemory, flip_exactly};
 
     #[test]
     fn u64_packing_roundtrips_and_masks() {
@@ -511,53 +379,6 @@ mod tests {
                 assert_eq!(to_u32(&s64, n), s32);
                 assert_eq!(m1, m2);
                 assert_eq!(core.energy(&s32, &m1).unwrap(), host.energy(&m2));
-            }
-        }
-    }
-
-    /// Synchronous steps, batched: every cue's state and energy after each step equals the core's
-    /// `sync_step` on both the pattern form and the dense form.
-    #[test]
-    fn sync_equals_core_pattern_and_dense_forms() {
-        let mut rng = Rng::seed_from_u64(10);
-        let (n, p, b) = (150usize, 20usize, 300usize);
-        let xi = random_patterns(&mut rng, p, n).unwrap();
-        let core = PatternForm::new(&xi, p, n).unwrap();
-        let mut w = vec![0i32; n * n];
-        hebbian_packed(&xi, p, n, &mut w).unwrap();
-        let dense = DenseForm::new(&w, n).unwrap();
-        let host = BitPatterns::from_u32(&xi, p, n).unwrap();
-        let mut cues32: Vec<Vec<u32>> = (0..b)
-            .map(|c| {
-                let mut s = core.pattern(c % p).unwrap().to_vec();
-                flip_exactly(&mut s, n, 5 + c % 60, &mut rng).unwrap();
-                s
-            })
-            .collect();
-        let mut dense_cues = cues32.clone();
-        let mut states: Vec<u64> = cues32.iter().flat_map(|s| to_u64(s, n).unwrap()).collect();
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(2)
-            .build()
-            .unwrap();
-        for _ in 0..4 {
-            let changed = pool.install(|| sync_steps(&host, &mut states, 1)).unwrap();
-            for (c, s) in cues32.iter_mut().enumerate() {
-                let mut m = vec![0i32; p];
-                core.init_cache(s, &mut m).unwrap();
-                let ch = sync_step(&core, s, &mut m, &mut [0u32; 5]).unwrap();
-                let mut h = vec![0i32; n];
-                let sd = &mut dense_cues[c];
-                dense.init_cache(sd, &mut h).unwrap();
-                sync_step(&dense, sd, &mut h, &mut [0u32; 5]).unwrap();
-                let got = &states[c * host.words()..(c + 1) * host.words()];
-                assert_eq!(&to_u32(got, n), s, "cue {c}");
-                assert_eq!(sd, s, "dense form, cue {c}");
-                assert_eq!(changed[c] as usize, ch);
-                let mut mh = vec![0i32; p];
-                host.overlaps(got, &mut mh);
-                assert_eq!(host.energy(&mh), core.energy(s, &m).unwrap());
-                assert_eq!(host.energy(&mh), dense.energy(sd, &h).unwrap());
             }
         }
     }

@@ -14,17 +14,20 @@
 //! trial order, so results depend only on (config, seed), never on the thread count.
 //!
 //! Host fast paths, checked against the core reference: [`binary`] (bit-packed `u64` popcount
-//! kernels, exactly equal to the core's classical dynamics) and [`retrieval`] (batched softmax
+//! kernels, exactly equal to the core's classical dynamics), [`sync`] (batched synchronous steps
+//! with incremental fields, exactly equal too) and [`retrieval`] (batched softmax
 //! retrieval with faer GEMMs, within a stated error model of the core's modern update).
 
 pub mod binary;
 pub mod capacity;
 pub mod dense;
+pub mod fields;
 
 pub mod grow;
 pub mod kde;
 pub mod modern;
 pub mod retrieval;
+pub mod sync;
 
 /// Shortest round-trip text of a float, so a CSV read back gives the same bits.
 pub fn num(x: f64) -> String {
