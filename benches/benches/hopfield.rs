@@ -17,8 +17,8 @@ use std::time::Instant;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use engram::hopfield::binary::{BitPatterns, to_u64};
-use engram::hopfield::sync::{Fields, sync_steps, sync_steps_with};
 use engram::hopfield::retrieval::{Batched, RowInfo};
+use engram::hopfield::sync::{Fields, sync_steps, sync_steps_with};
 use engram_core::hopfield::{
     BinaryMemory, DenseForm, PatternForm, fill_random, flip_exactly, hebbian_packed,
     normalize_rows, sync_step, words_for,
