@@ -2,9 +2,14 @@
 //! of the core scalar shortcut, the host's batched shortcut and the literal chain, and the cost of
 //! one N(0, 1) draw by each of the core's two methods (the sweep draws ~10⁴ per chain at d = 100).
 //!
-//! `cargo bench -p engram-benches --bench collapse`
+//! `cargo bench -p engram-benches --bench collapse` — after criterion's groups it prints a summary
+//! (issue 12): the standard sweep on all cores (best and median of 7, the library call that
+//! `engram collapse --preset standard` makes), then `benches/numpy/collapse_sweep.py` on one BLAS
+//! thread right after it (best of 3), and the ratio of the best times beside the ≥ 60× target.
 
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use std::time::Instant;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
 use engram::collapse::{BatchedScratch, Collapse, Preset, shortcut_batched};
 use engram::experiment::{Experiment, RunOptions, run};
 use engram::signals::Stop;
@@ -24,15 +29,19 @@ fn standard_sweep(c: &mut Criterion) {
     g.bench_function(format!("end_to_end_{threads}_threads"), |b| {
         b.iter(|| {
             k += 1;
-            let out = root.join(k.to_string());
-            let exp = Collapse::new(Preset::Standard.config()).unwrap();
-            let outcome = run(&exp, &RunOptions::new(&out, threads), &Stop::new()).unwrap();
-            assert_eq!(outcome.summary.failed, 0);
-            let _ = std::fs::remove_dir_all(out);
+            standard_sweep_once(&root.join(k.to_string()), threads);
         })
     });
     g.finish();
     let _ = std::fs::remove_dir_all(root);
+}
+
+/// One `--preset standard` run into `out` (removed afterwards), its checks asserted.
+fn standard_sweep_once(out: &std::path::Path, threads: usize) {
+    let exp = Collapse::new(Preset::Standard.config()).unwrap();
+    let outcome = run(&exp, &RunOptions::new(out, threads), &Stop::new()).unwrap();
+    assert_eq!(outcome.summary.failed, 0);
+    let _ = std::fs::remove_dir_all(out);
 }
 
 /// One chain of 50 iterations in both modes = 100 fits.
@@ -126,5 +135,48 @@ fn normals(c: &mut Criterion) {
     g.finish();
 }
 
+/// The issue's ratio, measured side by side: the standard sweep here, then NumPy's right after.
+fn summary() {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let root = std::env::temp_dir().join(format!("engram-bench-summary-{}", std::process::id()));
+    let mut times: Vec<f64> = (0..7)
+        .map(|k| {
+            let t = Instant::now();
+            standard_sweep_once(&root.join(k.to_string()), threads);
+            t.elapsed().as_secs_f64()
+        })
+        .collect();
+    let _ = std::fs::remove_dir_all(root);
+    times.sort_by(f64::total_cmp);
+    println!("\nsummary on {}:", engram_benches::machine());
+    println!(
+        "standard collapse sweep (270 000 fits), {threads} threads: best {:.0} ms, median {:.0} ms",
+        times[0] * 1e3,
+        times[3] * 1e3
+    );
+    match engram_benches::numpy_baseline("collapse_sweep.py", 1) {
+        Ok(b) => {
+            println!(
+                "NumPy, 1 thread: best {:.2} s, median {:.2} s",
+                b.best, b.median
+            );
+            println!(
+                "{}",
+                engram_benches::verdict("speed-up (best / best)", b.best / times[0], 60.0, "×")
+            );
+        }
+        Err(e) => println!("{e}"),
+    }
+}
+
 criterion_group!(benches, standard_sweep, per_fit, normals);
-criterion_main!(benches);
+
+fn main() {
+    benches();
+    criterion::Criterion::default()
+        .configure_from_args()
+        .final_summary();
+    if engram_benches::benchmarking() {
+        summary();
+    }
+}

@@ -1,6 +1,10 @@
 //! Hopfield host fast paths against the core reference and NumPy.
 //!
-//! `cargo bench -p engram-benches --bench hopfield`
+//! `cargo bench -p engram-benches --bench hopfield` — after criterion's groups it prints a summary
+//! (issue 12): the sgemm peak measured in the same run with the modern retrieval's share of it, on
+//! 2 and 1 threads (each peak measured right before its retrieval), and the classical workload's
+//! default host path on 1 thread, to compare with `benches/numpy/hopfield_classical.py` run right
+//! after the bench.
 //!
 //! - `hopfield/modern_f32`: batched modern retrieval, M = 4096 patterns of d = 256, B = 1024
 //!   queries, 3 steps on 2 threads: 3 · 4·B·M·d = 12.9 GFLOP; throughput in elements = FLOP, so
@@ -15,10 +19,11 @@
 
 use std::time::Instant;
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group};
 use engram::hopfield::binary::{BitPatterns, to_u64};
 use engram::hopfield::retrieval::{Batched, RowInfo};
 use engram::hopfield::sync::{Fields, sync_steps, sync_steps_with};
+use engram_benches::sgemm_peak;
 use engram_core::hopfield::{
     BinaryMemory, DenseForm, PatternForm, fill_random, flip_exactly, hebbian_packed,
     normalize_rows, sync_step, words_for,
@@ -277,5 +282,127 @@ fn bench_classical(c: &mut Criterion) {
     g.finish();
 }
 
+/// The issue's figures, measured after the criterion groups, side by side: for T = 2 threads (the
+/// issue's figure) and 1, three rounds of the sgemm peak on T threads (faer, best of n = 1024,
+/// 2048) followed by 5 modern retrievals on T threads; the peak and the retrieval are each the best
+/// over the rounds (the same statistic for both, so a quiet moment favours neither), the median
+/// retrieval is printed too; then NumPy's modern retrieval on 2 BLAS threads. Then the classical
+/// workload's default host path on 1 thread (best and median of 11) and NumPy's dense form on 1
+/// thread right after it.
+fn summary() {
+    let (x, q) = modern_setup();
+    let net = Batched::modern(&x, M, D, 16.0).expect("net");
+    let flops = (STEPS * 4 * B * M * D) as f64;
+    let mut a = vec![0.0f32; q.len()];
+    let mut info = vec![RowInfo::default(); B];
+    println!(
+        "\nsummary on {} (measured in this run; peak and retrieval alternate, best of each):",
+        engram_benches::machine()
+    );
+    println!(
+        "| modern retrieval M={M} d={D} B={B}, {STEPS} steps | best ms | median ms | GFLOP/s (best) \
+         | sgemm peak GFLOP/s | share of peak |"
+    );
+    println!("| --- | --- | --- | --- | --- | --- |");
+    let mut share2 = None;
+    for threads in [2usize, 1] {
+        let p = pool(threads);
+        p.install(|| modern_run(&net, &q, &mut a, &mut info));
+        let (mut peak, mut times) = (0.0f64, Vec::new());
+        for _ in 0..3 {
+            peak = peak.max(sgemm_peak(threads));
+            for _ in 0..5 {
+                let t = Instant::now();
+                p.install(|| modern_run(&net, &q, &mut a, &mut info));
+                times.push(t.elapsed().as_secs_f64());
+            }
+        }
+        times.sort_by(f64::total_cmp);
+        let (best, med) = (times[0], times[times.len() / 2]);
+        println!(
+            "| {threads} thread{} | {:.1} | {:.1} | {:.0} | {peak:.0} | {:.0} % |",
+            if threads == 1 { "" } else { "s" },
+            best * 1e3,
+            med * 1e3,
+            flops / best / 1e9,
+            100.0 * flops / best / 1e9 / peak
+        );
+        if threads == 2 {
+            share2 = Some((best, 100.0 * flops / best / 1e9 / peak));
+        }
+    }
+    if let Some((best, share)) = share2 {
+        println!(
+            "{}",
+            engram_benches::verdict(
+                "modern retrieval, 2 threads, share of the sgemm peak",
+                share,
+                80.0,
+                " %"
+            )
+        );
+        match engram_benches::numpy_baseline("hopfield_modern.py", 2) {
+            Ok(b) => println!(
+                "NumPy modern, 2 threads: best {:.1} ms, median {:.1} ms; engram is {:.2}× (best / best)",
+                b.best * 1e3,
+                b.median * 1e3,
+                b.best / best
+            ),
+            Err(e) => println!("{e}"),
+        }
+    }
+    let cl = classical_setup();
+    let host = BitPatterns::from_u32(&cl.xi, P, N).expect("patterns");
+    host.sync_tables();
+    let states0: Vec<u64> = cl
+        .cues
+        .iter()
+        .flat_map(|s| to_u64(s, N).expect("pack"))
+        .collect();
+    let p1 = pool(1);
+    let mut times: Vec<f64> = (0..11)
+        .map(|_| {
+            let mut st = states0.clone();
+            let t = Instant::now();
+            p1.install(|| sync_steps(&host, &mut st, SYNC))
+                .expect("sync");
+            t.elapsed().as_secs_f64()
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    println!(
+        "classical N={N} P={P} cues={CUES} sync steps={SYNC}, default host path, 1 thread: best {:.2} ms, \
+         median {:.2} ms",
+        times[0] * 1e3,
+        times[5] * 1e3
+    );
+    match engram_benches::numpy_baseline("hopfield_classical.py", 1) {
+        Ok(b) => {
+            println!(
+                "NumPy dense f32, 1 thread: best {:.1} ms, median {:.1} ms",
+                b.best * 1e3,
+                b.median * 1e3
+            );
+            println!(
+                "{}",
+                engram_benches::verdict(
+                    "classical, 1 thread, speed-up over NumPy's dense form (best / best)",
+                    b.best / times[0],
+                    20.0,
+                    "×"
+                )
+            );
+        }
+        Err(e) => println!("{e}"),
+    }
+}
+
 criterion_group!(benches, bench_modern, bench_classical);
-criterion_main!(benches);
+
+fn main() {
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+    if engram_benches::benchmarking() {
+        summary();
+    }
+}

@@ -95,27 +95,7 @@ fn summary() {
         .num_threads(n_threads)
         .build()
         .unwrap();
-    let par = faer::Par::rayon(n_threads);
-    let mut peak = 0.0f64;
-    for n in [1024usize, 2048] {
-        let a = vec![0.5f32; n * n];
-        let b = vec![0.25f32; n * n];
-        let mut c = vec![0.0f32; n * n];
-        for _ in 0..5 {
-            let t0 = Instant::now();
-            pool.install(|| {
-                faer::linalg::matmul::matmul(
-                    faer::MatMut::from_row_major_slice_mut(&mut c, n, n),
-                    faer::Accum::Replace,
-                    faer::MatRef::from_row_major_slice(&a, n, n),
-                    faer::MatRef::from_row_major_slice(&b, n, n),
-                    1.0f32,
-                    par,
-                )
-            });
-            peak = peak.max(2.0 * (n * n * n) as f64 / t0.elapsed().as_secs_f64() / 1e9);
-        }
-    }
+    let peak = engram_benches::sgemm_peak(n_threads);
     println!(
         "\nsummary ({n_threads} threads): sgemm peak {peak:.0} GFLOP/s (faer, best of n = 1024, 2048)"
     );
@@ -151,9 +131,7 @@ criterion_group!(benches, bench_train_step, bench_data);
 fn main() {
     benches();
     Criterion::default().configure_from_args().final_summary();
-    // Only when benchmarking (`cargo bench` passes --bench; `cargo test` runs each bench once).
-    let args: Vec<String> = std::env::args().collect();
-    if args.iter().any(|a| a == "--bench") && !args.iter().any(|a| a == "--list") {
+    if engram_benches::benchmarking() {
         summary();
     }
 }

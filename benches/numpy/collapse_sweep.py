@@ -2,11 +2,13 @@
 algorithm (fixed design: the OLS map (XᵀX)⁻¹Xᵀ computed once per chain; accumulate keeps the
 running sum of the targets), one thread.
 
-    OPENBLAS_NUM_THREADS=1 python3 benches/numpy/collapse_sweep.py
+    OPENBLAS_NUM_THREADS=1 python3 benches/numpy/collapse_sweep.py [RUNS]
 
-Prints the wall time and the mean test error at the last iteration per d (a sanity check against
-c·n and c·π²/6). This is the baseline the README's speed-up is measured against.
+Runs the sweep RUNS times (default 3) and prints each wall time, then the best and the median
+(`baseline_seconds best=… median=…`), and after the first run the mean test error at the last
+iteration per d (a sanity check against c·n and c·π²/6). This is the baseline the README's speed-up is measured against.
 """
+import sys
 import time
 
 import numpy as np
@@ -32,7 +34,7 @@ def chain(rng, d, t, sigma, iterations):
     return rep, acc
 
 
-def main():
+def sweep(verbose):
     rng = np.random.default_rng(0)
     start = time.perf_counter()
     fits = 0
@@ -43,10 +45,17 @@ def main():
             r = np.mean([chain(rng, d, t, 1.0, 50)[0][-1] for _ in range(100)])
             last.append((t, r, 50 * d / (t - d - 1)))
             fits += 100 * 50 * 2
-        print(f"d={d}: " + ", ".join(f"T={t} replace[50]={r:.3f} (theory {th:.3f})" for t, r, th in last))
+        if verbose:
+            print(f"d={d}: " + ", ".join(f"T={t} replace[50]={r:.3f} (theory {th:.3f})" for t, r, th in last))
     elapsed = time.perf_counter() - start
     print(f"numpy standard sweep: {fits} fits in {elapsed:.2f} s ({elapsed / fits * 1e6:.1f} us/fit)")
+    return elapsed
 
+
+def main():
+    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 3
+    times = sorted(sweep(i == 0) for i in range(runs))
+    print(f"baseline_seconds best={times[0]:.6f} median={times[len(times) // 2]:.6f}")
 
 if __name__ == "__main__":
     main()

@@ -44,6 +44,7 @@ def main():
     t = sorted(times)[2]
     overlap = np.mean(np.sum(out * xi[np.arange(CUES) % P], axis=1)) / N
     print(f"numpy classical dense f32 N={N} P={P} cues={CUES} sync steps={STEPS}: {t * 1e3:.1f} ms (mean final overlap {overlap:.4f})")
+    print(f"baseline_seconds best={min(times):.6f} median={sorted(times)[2]:.6f}")
 
 
 if __name__ == "__main__":

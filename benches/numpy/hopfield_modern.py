@@ -45,6 +45,7 @@ def main():
     t = sorted(times)[2]
     flops = STEPS * 4 * B * M * D
     print(f"numpy modern f32 M={M} d={D} B={B} steps={STEPS}: {t * 1e3:.1f} ms, {flops / t / 1e9:.1f} GFLOP/s")
+    print(f"baseline_seconds best={min(times):.6f} median={sorted(times)[2]:.6f}")
 
 
 if __name__ == "__main__":
