@@ -302,6 +302,35 @@ pub fn softmax_row<T: ExpFloat>(z: &mut [T]) -> (T, T, usize) {
     (top + T::of(sum.to64().ln()), fold(&sq), arg)
 }
 
+/// The unnormalised softmax of a row in one exp pass: zᵢ ← e^(zᵢ − max z); returns (max z,
+/// Σᵢ e^(zᵢ − max z), Σᵢ e^(2(zᵢ − max z)), first index of the max), the sums over 16 interleaved
+/// partial sums. For a caller that applies 1/Σ later (the modern retrieval scales its d outputs
+/// instead of its M weights): one pass over the row fewer than [`softmax_row`].
+#[inline(always)]
+pub fn exp_row_sums<T: ExpFloat>(z: &mut [T]) -> (T, T, T, usize) {
+    let (top, arg) = max_arg(z);
+    let mut acc = [T::ZERO; 16];
+    let mut sq = [T::ZERO; 16];
+    let mut chunks = z.chunks_exact_mut(16);
+    for c in &mut chunks {
+        for ((a, q), v) in acc.iter_mut().zip(sq.iter_mut()).zip(c.iter_mut()) {
+            *v = T::fast_exp(*v - top);
+            *a = *a + *v;
+            *q = *q + *v * *v;
+        }
+    }
+    for ((a, q), v) in acc
+        .iter_mut()
+        .zip(sq.iter_mut())
+        .zip(chunks.into_remainder())
+    {
+        *v = T::fast_exp(*v - top);
+        *a = *a + *v;
+        *q = *q + *v * *v;
+    }
+    (top, fold(&acc), fold(&sq), arg)
+}
+
 /// Row softmax in place, as [`softmax_row`] (the same operations in the same order, so the same
 /// bits) without its Σpᵢ² and argmax passes: zᵢ ← e^(zᵢ − max z) / Σ; returns ln Σᵢ e^(zᵢ) of the
 /// input. For callers that need only the probabilities (place codes, cross-entropy).

@@ -5,13 +5,26 @@
 //!
 //! ```text
 //! Z = β Q Xᵀ (+ bias_μ per column)      GEMM (faer, runtime AVX2/FMA or AVX-512 dispatch)
-//! P = row-softmax(Z)                     fast exp, per row, while the block is in cache
-//! Q′ = P X                               GEMM
+//! E = exp(Z − rowmax Z), s = row sums    fast exp, in place: E is the next GEMM's input
+//! Q′ = diag(1/s) (E X)                   GEMM, then d scalings per row instead of M
 //! ```
 //!
 //! Queries are processed in fixed blocks of [`ROW_BLOCK`] rows, in parallel on the current rayon
-//! pool, each block's GEMMs single-threaded: the logits never make a full B × M round trip through
-//! memory, and a row's result depends only on its block, never on the thread count.
+//! pool, each block's GEMMs single-threaded, so a row's result depends only on its block, never on
+//! the thread count. The softmax is a [`Kernel`] (AVX-512 where present) that makes two passes
+//! over a row of Z (max; exp with Σe and Σe²) and leaves the weights unnormalised: the
+//! normalisation moves after the second GEMM, onto d outputs per row instead of M weights. The
+//! error model is unchanged: ξ̂′ = fl(fl(Σ_μ ê_μ x_μ) · fl(1/ŝ)) is Σ_μ p̃_μ x_μ with
+//! p̃_μ = ê_μ fl(1/ŝ)(1 + δ), the same (1 + u)² per weight as multiplying each weight, and the
+//! GEMM's γ_M term gains one factor (1 + u), inside the bound's slack. The block's buffers are
+//! reused across blocks.
+//!
+//! Where the time goes (M = 4096, d = 256, B = 1024, 1 thread, `perf`): ≈ 80 % in faer's GEMM
+//! micro-kernels, ≈ 12 % in faer packing X for each GEMM call (4 MB per call), ≈ 8 % in the softmax.
+//! Smaller blocks would keep Z (rows·M·4 bytes) in L2 but repack X more often: 64-row blocks
+//! measured ≈ 10 % slower. A GEMM of our own with X packed once would remove the packing, but
+//! would change the summation order and so the bits of every result (the experiments' outputs are
+//! kept byte-identical).
 //!
 //! The host path reorders sums, may fuse multiply-adds and uses its own exp, so it differs from the
 //! core's [`ModernHopfield::update`](engram_core::hopfield::ModernHopfield::update) within the error
@@ -21,7 +34,7 @@ use engram_core::Error;
 use faer::{MatMut, MatRef};
 use rayon::prelude::*;
 
-use crate::simd::{ExpFloat, best_simd, softmax_row};
+use crate::simd::{ExpFloat, Kernel, exp_row_sums, run_simd};
 
 /// Queries per block.
 pub const ROW_BLOCK: usize = 256;
@@ -149,46 +162,113 @@ impl<'a, T: ExpFloat> Batched<'a, T> {
         q.par_chunks(self.block * d)
             .zip(out.par_chunks_mut(self.block * d))
             .zip(info.par_chunks_mut(self.block))
-            .for_each_init(Vec::new, |buf, ((qb, ob), ib)| {
-                self.run_block(qb, ob, ib, buf);
-            });
+            .for_each_init(
+                || (Vec::new(), Vec::new()),
+                |(buf, inv), ((qb, ob), ib)| {
+                    self.run_block(qb, ob, ib, buf, inv);
+                },
+            );
         Ok(())
     }
 
-    fn run_block(&self, qb: &[T], ob: &mut [T], ib: &mut [RowInfo], buf: &mut Vec<T>) {
+    fn run_block(
+        &self,
+        qb: &[T],
+        ob: &mut [T],
+        ib: &mut [RowInfo],
+        buf: &mut Vec<T>,
+        inv: &mut Vec<T>,
+    ) {
         let (m, d) = (self.m, self.d);
         let rows = qb.len() / d;
-        buf.clear();
-        buf.resize(rows * m, T::ZERO);
+        // The first GEMM overwrites the logits: grow the buffer only (no zero fill per block).
+        if buf.len() < rows * m {
+            buf.resize(rows * m, T::ZERO);
+        }
+        let buf = &mut buf[..rows * m];
         let lhs = MatRef::from_row_major_slice(qb, rows, d);
         let xt = MatRef::from_column_major_slice(self.x, d, m);
         T::gemm(
-            MatMut::from_row_major_slice_mut(buf, rows, m),
+            MatMut::from_row_major_slice_mut(&mut *buf, rows, m),
             lhs,
             xt,
             self.beta,
         );
-        best_simd(|| {
-            for (z, info) in buf.chunks_exact_mut(m).zip(ib.iter_mut()) {
-                if let Some(bias) = &self.bias {
-                    for (v, &c) in z.iter_mut().zip(bias) {
-                        *v = *v + c;
-                    }
-                }
-                let (lse, sq, arg) = softmax_row(z);
-                *info = RowInfo {
-                    lse: lse.to64(),
-                    sum_p2: sq.to64(),
-                    argmax: arg,
-                };
-            }
+        inv.clear();
+        inv.resize(rows, T::ZERO);
+        run_simd(Softmax {
+            z: &mut *buf,
+            m,
+            bias: self.bias.as_deref(),
+            info: ib,
+            inv: &mut *inv,
         });
         T::gemm(
-            MatMut::from_row_major_slice_mut(ob, rows, d),
-            MatRef::from_row_major_slice(buf, rows, m),
+            MatMut::from_row_major_slice_mut(&mut *ob, rows, d),
+            MatRef::from_row_major_slice(&*buf, rows, m),
             MatRef::from_row_major_slice(self.x, m, d),
             T::ONE,
         );
+        run_simd(Scale {
+            out: ob,
+            d,
+            inv: &*inv,
+        });
+    }
+}
+
+/// Unnormalised row softmax of a block of logits in place (plus the bias, for the KDE), with each
+/// row's [`RowInfo`] and 1/Σ: a [`Kernel`], so its loops are compiled with the best instruction
+/// set (a closure body can be left out of pulp's `#[target_feature]` function and run as SSE2).
+struct Softmax<'a, T> {
+    z: &'a mut [T],
+    m: usize,
+    bias: Option<&'a [T]>,
+    info: &'a mut [RowInfo],
+    inv: &'a mut [T],
+}
+
+/// Each output row times its 1/Σ.
+struct Scale<'a, T> {
+    out: &'a mut [T],
+    d: usize,
+    inv: &'a [T],
+}
+
+impl<T: ExpFloat> Kernel for Scale<'_, T> {
+    type Output = ();
+
+    #[inline(always)]
+    fn run(self) {
+        for (row, &k) in self.out.chunks_exact_mut(self.d).zip(self.inv) {
+            for v in row {
+                *v = *v * k;
+            }
+        }
+    }
+}
+
+impl<T: ExpFloat> Kernel for Softmax<'_, T> {
+    type Output = ();
+
+    #[inline(always)]
+    fn run(self) {
+        let rows = self.z.chunks_exact_mut(self.m).zip(self.info.iter_mut());
+        for ((z, info), inv) in rows.zip(self.inv.iter_mut()) {
+            if let Some(bias) = self.bias {
+                for (v, &c) in z.iter_mut().zip(bias) {
+                    *v = *v + c;
+                }
+            }
+            let (top, sum, sq, arg) = exp_row_sums(z);
+            *inv = T::ONE / sum;
+            let s = sum.to64();
+            *info = RowInfo {
+                lse: top.to64() + s.ln(),
+                sum_p2: sq.to64() / (s * s),
+                argmax: arg,
+            };
+        }
     }
 }
 
