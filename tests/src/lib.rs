@@ -11,6 +11,23 @@ pub fn workspace_root() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(".."))
 }
 
+/// A fresh scratch path `<temp>/engram-<family>-<pid>-<name>`: removed if an earlier run left it,
+/// not created (runs refuse a non-empty `--out`, and some tests want the path absent).
+pub fn fresh_dir(family: &str, name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("engram-{family}-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+/// Options for a library run in a test: 2 threads, no progress bars, the up-front estimates not
+/// enforced (tiny runs).
+pub fn quiet_opts(dir: &Path) -> engram::experiment::RunOptions {
+    let mut o = engram::experiment::RunOptions::new(dir, 2);
+    o.progress = false;
+    o.yes = true;
+    o
+}
+
 /// `tests/golden/<name>`.
 pub fn golden_path(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -11,9 +11,7 @@ fn engram(args: &[&str]) -> std::process::Output {
 }
 
 fn tmp(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("engram-test-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
+    engram_tests::fresh_dir("test", name)
 }
 
 fn read(p: &Path) -> String {

@@ -14,9 +14,7 @@ fn engram(args: &[&str]) -> Output {
 }
 
 fn tmp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("engram-shape-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
+    engram_tests::fresh_dir("shape", name)
 }
 
 fn read(p: &Path) -> String {

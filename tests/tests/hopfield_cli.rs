@@ -13,9 +13,7 @@ fn engram(args: &[&str]) -> Output {
 }
 
 fn tmp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("engram-hopfield-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
+    engram_tests::fresh_dir("hopfield", name)
 }
 
 fn read(p: &Path) -> String {

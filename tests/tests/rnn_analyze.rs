@@ -16,16 +16,11 @@ use engram::signals::Stop;
 use engram_tests::{engram_bin, workspace_root};
 
 fn tmp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("engram-analyze-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
+    engram_tests::fresh_dir("analyze", name)
 }
 
 fn opts(dir: &Path) -> RunOptions {
-    let mut o = RunOptions::new(dir, 2);
-    o.progress = false;
-    o.yes = true;
-    o
+    engram_tests::quiet_opts(dir)
 }
 
 fn small(cfg: AnalyzeConfig) -> AnalyzeConfig {

@@ -14,8 +14,7 @@ fn engram(args: &[&str]) -> Output {
 }
 
 fn tmp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("engram-rnn-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = engram_tests::fresh_dir("rnn", name);
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }

@@ -20,8 +20,7 @@ fn engram(args: &[&str]) -> Output {
 }
 
 fn tmp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("engram-rnn-export-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = engram_tests::fresh_dir("rnn-export", name);
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }

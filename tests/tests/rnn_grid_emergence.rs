@@ -14,16 +14,11 @@ use engram::rnn::train::TrainConfig;
 use engram::signals::Stop;
 
 fn tmp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("engram-emergence-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
+    engram_tests::fresh_dir("emergence", name)
 }
 
 fn opts(dir: &Path) -> RunOptions {
-    let mut o = RunOptions::new(dir, 2);
-    o.progress = false;
-    o.yes = true;
-    o
+    engram_tests::quiet_opts(dir)
 }
 
 fn sampling() -> AnalyzeConfig {

@@ -12,9 +12,7 @@ fn engram(args: &[&str]) -> Output {
 }
 
 fn tmp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("engram-scaling-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
+    engram_tests::fresh_dir("scaling", name)
 }
 
 fn fixture(name: &str) -> String {

@@ -26,6 +26,30 @@ pub struct Series {
     pub marker: Marker,
 }
 
+impl Series {
+    /// A measured (solid, sparse circles) or theory (dashed, no markers) curve.
+    ///
+    /// ```
+    /// use engram::experiment::plot::{Marker, Series};
+    /// let s = Series::line("theory", vec![(1.0, 2.0)], 1, true);
+    /// assert_eq!((s.marker, s.dashed), (Marker::None, true));
+    /// assert_eq!(Series::line("m", vec![], 0, false).marker, Marker::SparseCircle);
+    /// ```
+    pub fn line(label: &str, points: Vec<(f64, f64)>, color: usize, dashed: bool) -> Self {
+        Series {
+            label: label.to_owned(),
+            points,
+            color,
+            dashed,
+            marker: if dashed {
+                Marker::None
+            } else {
+                Marker::SparseCircle
+            },
+        }
+    }
+}
+
 /// The marker drawn on a solid series' points.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Marker {

@@ -9,7 +9,7 @@ use super::super::pattern::histogram_series;
 use super::Analyze;
 use super::nulls::{Counts, Pair};
 use super::run::AnalyzeOutput;
-use crate::experiment::plot::{Figure, Marker, Series, VLine, draw_grid};
+use crate::experiment::plot::{Figure, Series, VLine, draw_grid};
 use crate::experiment::{Done, Files, ResultsDir};
 
 /// Writes every seed's files (with `-seed<S>` when several) and `nulls.csv`.
@@ -223,20 +223,13 @@ pub(super) fn scores_figure(t: &AnalyzeOutput, i: &AnalyzeOutput, c: &Counts) ->
 }
 
 pub(super) fn decoding_figure(t: &AnalyzeOutput, i: &AnalyzeOutput, dt: f32) -> Figure {
-    let line = |label: &str, ys: &[f64], color: usize, dashed: bool| Series {
-        label: label.to_owned(),
-        points: ys
+    let line = |label: &str, ys: &[f64], color: usize, dashed: bool| {
+        let points = ys
             .iter()
             .enumerate()
             .map(|(k, &y)| ((k + 1) as f64, 100.0 * y))
-            .collect(),
-        color,
-        dashed,
-        marker: if dashed {
-            Marker::None
-        } else {
-            Marker::SparseCircle
-        },
+            .collect();
+        Series::line(label, points, color, dashed)
     };
     Figure {
         title: format!("decoding error vs time (step {dt} s)"),

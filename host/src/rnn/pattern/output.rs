@@ -5,7 +5,7 @@ use super::super::grid::heatmap::{Panel, draw_maps};
 use super::super::grid::null::{count_above, percentile};
 use super::config::PatternConfig;
 use super::{PatternFormation, PatternResult};
-use crate::experiment::plot::{Figure, Marker, Series, VLine, draw_grid};
+use crate::experiment::plot::{Figure, Series, VLine, draw_grid};
 use crate::experiment::{Done, Files, ResultsDir};
 
 const HEADER: [&str; 9] = [
@@ -138,19 +138,10 @@ pub fn histogram_series(label: &str, xs: &[f64], color: usize, dashed: bool) -> 
         let b = (((x - lo) / w).floor().max(0.0) as usize).min(bins - 1);
         counts[b] += 1;
     }
-    Series {
-        label: label.to_owned(),
-        points: counts
-            .iter()
-            .enumerate()
-            .map(|(b, &c)| (lo + (b as f64 + 0.5) * w, c as f64))
-            .collect(),
-        color,
-        dashed,
-        marker: if dashed {
-            Marker::None
-        } else {
-            Marker::SparseCircle
-        },
-    }
+    let points = counts
+        .iter()
+        .enumerate()
+        .map(|(b, &c)| (lo + (b as f64 + 0.5) * w, c as f64))
+        .collect();
+    Series::line(label, points, color, dashed)
 }
