@@ -9,14 +9,18 @@ use crate::experiment::{Check, Done};
 /// Significance level of the nulls (their 99th percentile) and of the binomial test.
 pub const ALPHA: f64 = 0.01;
 
-/// P(X ≥ k) for X ~ Binomial(n, p), summed from the pmf's recursion (exact to rounding for the
-/// sizes here: (1 − p)ⁿ > 1e-300 for n·p < 690).
+/// P(X ≥ k) for X ~ Binomial(n, p), from the pmf's recursion pₖ₊₁ = pₖ (n − k)/(k + 1) · p/(1 − p):
+/// the upper terms summed directly when k lies above the mean n·p (so a tail of 1e-21 is not lost
+/// to 1 − Σ cancellation, which floors at ~1e-15), 1 − the lower terms otherwise. Exact to rounding
+/// for the sizes here: (1 − p)ⁿ > 1e-300 for n·p < 690.
 ///
 /// ```
 /// use engram::rnn::analyze::binomial_tail;
 /// assert_eq!(binomial_tail(0, 10, 0.01), 1.0);
 /// assert!((binomial_tail(1, 1, 0.25) - 0.25).abs() < 1e-15);
 /// assert!((binomial_tail(2, 2, 0.5) - 0.25).abs() < 1e-15);
+/// // 29 of 256 units above a p99: far below what 1 − Σ could resolve.
+/// assert!((binomial_tail(29, 256, 0.01) / 1.6602908136956603e-21 - 1.0).abs() < 1e-12);
 /// ```
 pub fn binomial_tail(k: usize, n: usize, p: f64) -> f64 {
     if k == 0 {
@@ -25,13 +29,21 @@ pub fn binomial_tail(k: usize, n: usize, p: f64) -> f64 {
     if k > n {
         return 0.0;
     }
+    let ratio = p / (1.0 - p);
     let mut pmf = (1.0 - p).powi(n as i32);
-    let mut below = 0.0;
-    for j in 0..k {
-        below += pmf;
-        pmf *= (n - j) as f64 / (j + 1) as f64 * p / (1.0 - p);
+    let upper = k as f64 > n as f64 * p;
+    let (mut below, mut above) = (0.0, 0.0);
+    for j in 0..=n {
+        if j < k {
+            below += pmf;
+        } else if upper {
+            above += pmf;
+        } else {
+            break;
+        }
+        pmf *= (n - j) as f64 / (j + 1) as f64 * ratio;
     }
-    (1.0 - below).max(0.0)
+    if upper { above } else { (1.0 - below).max(0.0) }
 }
 
 /// The smallest k with P(X ≥ k) < `alpha`, X ~ Binomial(n, p) (n + 1 if none).
@@ -193,5 +205,17 @@ mod tests {
         // 256 units: mean 2.56, at least 7 are needed.
         assert_eq!(binomial_threshold(256, 0.01, 0.01), 8);
         assert_eq!(binomial_tail(n + 1, n, 0.01), 0.0);
+        // Against exact rational sums (Python's fractions): P(X ≥ k), X ~ Binomial(256, 0.01).
+        for (k, exact) in [
+            (8, 0.004633041567300301),
+            (29, 1.6602908136956603e-21),
+            (45, 4.039437783993035e-41),
+        ] {
+            let t = binomial_tail(k, 256, 0.01);
+            assert!((t / exact - 1.0).abs() < 1e-12, "k {k}: {t} vs {exact}");
+        }
+        // Both branches meet: the tail is monotone across the mean.
+        let tails: Vec<f64> = (0..=20).map(|k| binomial_tail(k, 256, 0.01)).collect();
+        assert!(tails.windows(2).all(|w| w[1] < w[0]));
     }
 }
