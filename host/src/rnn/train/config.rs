@@ -52,6 +52,17 @@ pub enum PlaceKind {
     Gaussian,
 }
 
+/// The learning rate over the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum LrSchedule {
+    /// `--lr` at every step.
+    Constant,
+    /// Cosine annealing (Loshchilov & Hutter 2017, without restarts) from `--lr` at the first step
+    /// to `--lr-final` at the last.
+    Cosine,
+}
+
 /// The optimiser.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
@@ -82,9 +93,15 @@ pub struct TrainConfig {
     /// Optimiser steps.
     #[arg(long, default_value_t = 6000)]
     pub steps: usize,
-    /// Learning rate.
+    /// Learning rate (with a schedule: at the first step).
     #[arg(long, default_value_t = 3e-3, allow_negative_numbers = true)]
     pub lr: f64,
+    /// Learning-rate schedule: constant, or cosine from --lr at step 0 to --lr-final at the last step.
+    #[arg(long, value_enum, default_value_t = LrSchedule::Constant)]
+    pub lr_schedule: LrSchedule,
+    /// With --lr-schedule cosine: the learning rate at the last step (0 ≤ lr-final ≤ lr).
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
+    pub lr_final: f64,
     /// L2 penalty on the recurrent weights: the loss gains weight-decay·‖W_hh‖² (Sorscher et al.).
     #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
     pub weight_decay: f64,
@@ -165,6 +182,32 @@ impl Default for TrainConfig {
 }
 
 impl crate::experiment::ExperimentConfig for TrainConfig {}
+
+impl TrainConfig {
+    /// The learning rate of step `t` (0-based) of the run's `steps`: `lr` when constant; cosine
+    /// annealing lr_t = lr_final + ½ (lr − lr_final)(1 + cos(π t / (steps − 1))), so step 0 uses
+    /// `lr` and the last step `lr_final`. A pure function of the step (`libm`'s cos), so a resumed
+    /// run follows the same schedule bit for bit.
+    ///
+    /// ```
+    /// use engram::rnn::train::{LrSchedule, TrainConfig};
+    /// let c = TrainConfig { lr: 1e-2, lr_schedule: LrSchedule::Cosine, lr_final: 1e-4, steps: 101, ..TrainConfig::default() };
+    /// assert_eq!(c.lr_at(0), 1e-2);
+    /// assert!((c.lr_at(50) - (1e-4 + 0.5 * (1e-2 - 1e-4))).abs() < 1e-15);
+    /// assert!((c.lr_at(100) - 1e-4).abs() < 1e-15);
+    /// ```
+    pub fn lr_at(&self, t: u64) -> f64 {
+        match self.lr_schedule {
+            LrSchedule::Constant => self.lr,
+            LrSchedule::Cosine => {
+                let last = self.steps.saturating_sub(1).max(1) as f64;
+                let x = (t as f64 / last).min(1.0);
+                self.lr_final
+                    + 0.5 * (self.lr - self.lr_final) * (1.0 + libm::cos(core::f64::consts::PI * x))
+            }
+        }
+    }
+}
 
 /// The presets: (name, description).
 pub const PRESETS: &[(&str, &str)] = &[
@@ -255,6 +298,10 @@ impl TrainConfig {
         at_most("steps", self.steps, 1 << 40)?;
         positive("lr", self.lr)?;
         in_range("lr", self.lr, 0.0, 10.0)?;
+        in_range("lr-final", self.lr_final, 0.0, self.lr)?;
+        if self.lr_schedule == LrSchedule::Constant && self.lr_final != 0.0 {
+            return Err(bad("lr-final", "applies only with --lr-schedule cosine"));
+        }
         in_range("weight-decay", self.weight_decay, 0.0, 10.0)?;
         non_empty("seed", &self.seed)?;
         distinct("seed", &self.seed)?;
@@ -357,6 +404,34 @@ mod tests {
     use super::*;
 
     #[test]
+    fn cosine_schedule_falls_monotonically_from_lr_to_lr_final() {
+        let c = TrainConfig {
+            lr: 3e-3,
+            lr_schedule: LrSchedule::Cosine,
+            lr_final: 1e-4,
+            steps: 6000,
+            ..TrainConfig::default()
+        };
+        c.validate().unwrap();
+        let lrs: Vec<f64> = (0..6000).map(|t| c.lr_at(t)).collect();
+        assert_eq!(lrs[0], 3e-3);
+        assert!((lrs[5999] - 1e-4).abs() < 1e-18);
+        assert!(lrs.windows(2).all(|w| w[1] <= w[0]));
+        // Halfway in steps is halfway in rate.
+        assert!((c.lr_at(5999 / 2) - 0.5 * (3e-3 + 1e-4)).abs() < 1e-6);
+        // A one-step run uses lr; constant ignores the step.
+        assert_eq!(
+            TrainConfig {
+                steps: 1,
+                ..c.clone()
+            }
+            .lr_at(0),
+            3e-3
+        );
+        assert_eq!(TrainConfig::default().lr_at(123), TrainConfig::default().lr);
+    }
+
+    #[test]
     fn defaults_and_presets_validate() {
         TrainConfig::default().validate().unwrap();
         for (name, _) in PRESETS {
@@ -384,6 +459,19 @@ mod tests {
             ..TrainConfig::default()
         };
         assert!(c.validate().unwrap_err().to_string().starts_with("lr:"));
+        for (schedule, lr_final) in [
+            (LrSchedule::Cosine, 1.0),
+            (LrSchedule::Cosine, -1e-4),
+            (LrSchedule::Constant, 1e-4),
+        ] {
+            let c = TrainConfig {
+                lr_schedule: schedule,
+                lr_final,
+                ..TrainConfig::default()
+            };
+            let e = c.validate().unwrap_err().to_string();
+            assert!(e.starts_with("lr-final:"), "{e}");
+        }
         let c = TrainConfig {
             objective: Objective::Ssl,
             ..TrainConfig::default()

@@ -36,7 +36,7 @@ pub mod step;
 mod tests;
 
 pub use checkpoint::EvalRow;
-pub use config::{Objective, TrainConfig};
+pub use config::{LrSchedule, Objective, TrainConfig};
 pub use model::{Float, Params};
 pub use output::{Snapshot, TrainOutput, checks, network_file, snapshot_file};
 
@@ -318,6 +318,7 @@ impl Experiment for Train {
                 anyhow::bail!("internal: no batch for step {}", st.net.step);
             };
             let s = st.net.step;
+            st.net.opt.lr = cfg.lr_at(s);
             // The next batch is generated while this step computes.
             let (res, upcoming) = rayon::join(
                 || st.net.train_step(&src, &batch, par),

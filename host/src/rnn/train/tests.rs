@@ -361,17 +361,27 @@ fn resume_cfg() -> TrainConfig {
     }
 }
 
+/// The resume test runs with a cosine schedule: the learning rate is a function of the step, so a
+/// resumed run must follow it from where it stopped.
+fn cosine_cfg() -> TrainConfig {
+    TrainConfig {
+        lr_schedule: super::LrSchedule::Cosine,
+        lr_final: 1e-3,
+        ..resume_cfg()
+    }
+}
+
 #[test]
 fn a_stopped_run_resumes_to_the_same_bits() {
     let whole = tmp("whole");
-    let exp = Train::new(resume_cfg()).unwrap();
+    let exp = Train::new(cosine_cfg()).unwrap();
     let stop: &'static crate::signals::Stop = Box::leak(Box::new(crate::signals::Stop::new()));
     let full = run(&exp, &RunOptions::new(&whole, 2), stop).unwrap();
     assert!(!full.summary.interrupted);
 
     let part = tmp("part");
     let stop: &'static crate::signals::Stop = Box::leak(Box::new(crate::signals::Stop::new()));
-    let exp = Train::new(resume_cfg()).unwrap().stop_after(23, stop);
+    let exp = Train::new(cosine_cfg()).unwrap().stop_after(23, stop);
     let o = run(&exp, &RunOptions::new(&part, 2), stop).unwrap();
     assert!(o.summary.interrupted);
     assert!(
@@ -380,11 +390,24 @@ fn a_stopped_run_resumes_to_the_same_bits() {
     );
 
     let stop: &'static crate::signals::Stop = Box::leak(Box::new(crate::signals::Stop::new()));
-    let exp = Train::new(resume_cfg()).unwrap();
+    let exp = Train::new(cosine_cfg()).unwrap();
     let mut opts = RunOptions::new(&part, 2);
     opts.resume = true;
     let o = run(&exp, &opts, stop).unwrap();
     assert!(!o.summary.interrupted);
+    // The schedule is applied: the constant-rate run ends elsewhere.
+    let constant = tmp("constant");
+    let stop: &'static crate::signals::Stop = Box::leak(Box::new(crate::signals::Stop::new()));
+    run(
+        &Train::new(resume_cfg()).unwrap(),
+        &RunOptions::new(&constant, 2),
+        stop,
+    )
+    .unwrap();
+    assert_ne!(
+        std::fs::read(whole.join("network-seed0.bin")).unwrap(),
+        std::fs::read(constant.join("network-seed0.bin")).unwrap()
+    );
     for f in [
         "network-seed0.bin",
         "network-seed1.bin",
