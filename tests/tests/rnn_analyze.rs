@@ -158,6 +158,42 @@ fn trained_grid_run_gets_the_binomial_test() {
     let _ = std::fs::remove_dir_all(&run);
 }
 
+/// A run of several seeds holds `network-seed<S>.bin`, no `network.bin`: every seed is analysed.
+#[test]
+fn a_multi_seed_run_is_analysed_seed_by_seed() {
+    let run = tmp("train-seeds");
+    let cfg = TrainConfig {
+        ng: 16,
+        np: 32,
+        batch: 8,
+        seq_len: 5,
+        steps: 5,
+        eval_every: 5,
+        eval_batch: 8,
+        checkpoint_every: 0,
+        seed: vec![4, 7],
+        ..TrainConfig::default()
+    };
+    run_config::<Train>(cfg, &opts(&run), &Stop::new()).unwrap();
+    assert!(!run.join("network.bin").exists());
+    let dir = tmp("trained-seeds");
+    let cfg = small(AnalyzeConfig {
+        run_dir: Some(run.clone()),
+        steps: 5,
+        ..AnalyzeConfig::default()
+    });
+    let out = run_config::<Analyze>(cfg, &opts(&dir), &Stop::new()).unwrap();
+    let points: std::collections::BTreeSet<&str> = out
+        .summary
+        .checks
+        .iter()
+        .map(|c| c.point.as_str())
+        .collect();
+    assert_eq!(points, ["seed=4", "seed=7"].into_iter().collect());
+    let _ = std::fs::remove_dir_all(run);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 #[test]
 fn bad_arguments_are_one_line_exit_2() {
     for args in [

@@ -581,6 +581,24 @@ pub fn network_path(run_dir: &Path) -> anyhow::Result<PathBuf> {
     }
     let p = run_dir.join(NETWORK_FILE);
     if !p.is_file() {
+        let mut seeds: Vec<String> = std::fs::read_dir(run_dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| {
+                n.starts_with("network-seed") && !n.contains("-step") && n.ends_with(".bin")
+            })
+            .collect();
+        seeds.sort();
+        if let Some(first) = seeds.first() {
+            bail!(
+                "{}: a run of several seeds ({}); give one network file, e.g. {}",
+                run_dir.display(),
+                seeds.join(", "),
+                run_dir.join(first).display()
+            );
+        }
         bail!(
             "{}: missing (a finished `engram rnn train` run holds its network in {NETWORK_FILE})",
             p.display()

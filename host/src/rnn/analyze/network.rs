@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::super::export::{OwnedNet, network_path, read_f32_network, walk_config};
+use super::super::export::{OwnedNet, read_f32_network, walk_config};
 use super::super::train::config::TrainConfig;
 use super::super::train::model::{Params, Shape};
 use super::super::train::network_file;
@@ -52,13 +52,19 @@ pub fn load(cfg: &AnalyzeConfig) -> anyhow::Result<(Nets, Option<TrainConfig>)> 
     };
     match (&cfg.run_dir, &cfg.weights) {
         (Some(dir), None) => {
-            let path = network_path(dir)?;
-            if path == *dir {
+            if dir.is_file() {
                 anyhow::bail!(
                     "{}: is a file; give a run directory, or --weights for a blob",
                     dir.display()
                 );
             }
+            if !dir.is_dir() {
+                anyhow::bail!(
+                    "{}: no such run directory (give the --out directory of `engram rnn train`)",
+                    dir.display()
+                );
+            }
+            // One network per seed: `network.bin`, or `network-seed<S>.bin` for several seeds.
             let conf = dir.join("config.toml");
             let train: TrainConfig = crate::experiment::config::read_config(&conf)?;
             let mut nets = Vec::new();
