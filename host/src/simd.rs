@@ -267,45 +267,10 @@ pub fn run_simd_popcnt<K: Kernel>(kernel: K) -> K::Output {
     run_simd(kernel)
 }
 
-/// Row softmax in place with [`ExpFloat::fast_exp`]: zᵢ ← e^(zᵢ − max z) / Σ; returns
-/// (ln Σᵢ e^(zᵢ) of the input, Σᵢ pᵢ², argmax). The sums use 16 interleaved accumulators (a fixed
-/// order for a given length). Call inside a pulp dispatch for vector code.
-#[inline(always)]
-pub fn softmax_row<T: ExpFloat>(z: &mut [T]) -> (T, T, usize) {
-    let (top, arg) = max_arg(z);
-    let mut acc = [T::ZERO; 16];
-    let mut chunks = z.chunks_exact_mut(16);
-    for c in &mut chunks {
-        for (a, v) in acc.iter_mut().zip(c.iter_mut()) {
-            *v = T::fast_exp(*v - top);
-            *a = *a + *v;
-        }
-    }
-    for (a, v) in acc.iter_mut().zip(chunks.into_remainder()) {
-        *v = T::fast_exp(*v - top);
-        *a = *a + *v;
-    }
-    let sum = fold(&acc);
-    let inv = T::ONE / sum;
-    let mut sq = [T::ZERO; 16];
-    let mut chunks = z.chunks_exact_mut(16);
-    for c in &mut chunks {
-        for (a, v) in sq.iter_mut().zip(c.iter_mut()) {
-            *v = *v * inv;
-            *a = *a + *v * *v;
-        }
-    }
-    for (a, v) in sq.iter_mut().zip(chunks.into_remainder()) {
-        *v = *v * inv;
-        *a = *a + *v * *v;
-    }
-    (top + T::of(sum.to64().ln()), fold(&sq), arg)
-}
-
 /// The unnormalised softmax of a row in one exp pass: zᵢ ← e^(zᵢ − max z); returns (max z,
 /// Σᵢ e^(zᵢ − max z), Σᵢ e^(2(zᵢ − max z)), first index of the max), the sums over 16 interleaved
 /// partial sums. For a caller that applies 1/Σ later (the modern retrieval scales its d outputs
-/// instead of its M weights): one pass over the row fewer than [`softmax_row`].
+/// instead of its M weights): one pass over the row fewer than normalising in place.
 #[inline(always)]
 pub fn exp_row_sums<T: ExpFloat>(z: &mut [T]) -> (T, T, T, usize) {
     let (top, arg) = max_arg(z);
@@ -331,9 +296,8 @@ pub fn exp_row_sums<T: ExpFloat>(z: &mut [T]) -> (T, T, T, usize) {
     (top, fold(&acc), fold(&sq), arg)
 }
 
-/// Row softmax in place, as [`softmax_row`] (the same operations in the same order, so the same
-/// bits) without its Σpᵢ² and argmax passes: zᵢ ← e^(zᵢ − max z) / Σ; returns ln Σᵢ e^(zᵢ) of the
-/// input. For callers that need only the probabilities (place codes, cross-entropy).
+/// Row softmax in place: zᵢ ← e^(zᵢ − max z) / Σ (the exp pass of [`exp_shifted_sum`], then
+/// one multiply by 1/Σ per element); returns ln Σᵢ e^(zᵢ) of the input. For callers that need only the probabilities (place codes, cross-entropy).
 #[inline(always)]
 pub fn softmax_lse<T: ExpFloat>(z: &mut [T]) -> T {
     let top = lane_max(z);
@@ -345,8 +309,8 @@ pub fn softmax_lse<T: ExpFloat>(z: &mut [T]) -> T {
     top + T::of(sum.to64().ln())
 }
 
-/// zᵢ ← e^(zᵢ − shift) in place; returns Σᵢ over 16 interleaved partial sums (the order of
-/// [`softmax_row`]).
+/// zᵢ ← e^(zᵢ − shift) in place; returns Σᵢ over 16 interleaved partial sums (lane k sums
+/// elements k, k + 16, …; the lanes are then folded in a fixed order).
 #[inline(always)]
 pub fn exp_shifted_sum<T: ExpFloat>(z: &mut [T], shift: T) -> T {
     let mut acc = [T::ZERO; 16];
@@ -489,20 +453,26 @@ mod tests {
     }
 
     #[test]
-    fn softmax_row_sums_to_one() {
-        let mut z: Vec<f32> = (0..37).map(|i| (i as f32 * 0.37).sin() * 5.0).collect();
-        let orig = z.clone();
-        let (lse, sq, arg) = softmax_row(&mut z);
-        let s: f32 = z.iter().sum();
-        assert!((s - 1.0).abs() < 1e-5);
+    fn row_softmax_sums_to_one() {
+        let orig: Vec<f32> = (0..37).map(|i| (i as f32 * 0.37).sin() * 5.0).collect();
         let want: f64 = orig.iter().map(|&v| (v as f64).exp()).sum::<f64>().ln();
+        let argmax = (0..37)
+            .max_by(|&a, &b| orig[a].partial_cmp(&orig[b]).unwrap())
+            .unwrap();
+        // Normalised in place.
+        let mut z = orig.clone();
+        let lse = softmax_lse(&mut z);
+        assert!((z.iter().sum::<f32>() - 1.0).abs() < 1e-5);
         assert!((lse as f64 - want).abs() < 1e-5);
-        assert!((sq - z.iter().map(|p| p * p).sum::<f32>()).abs() < 1e-6);
-        assert_eq!(
-            arg,
-            (0..37)
-                .max_by(|&a, &b| orig[a].partial_cmp(&orig[b]).unwrap())
-                .unwrap()
-        );
+        // Unnormalised, with Σe and Σe²: the same weights once divided by Σe.
+        let mut e = orig.clone();
+        let (top, sum, sq, arg) = exp_row_sums(&mut e);
+        assert_eq!(arg, argmax);
+        assert_eq!(top, orig[argmax]);
+        assert!(((top + sum.ln()) as f64 - want).abs() < 1e-5);
+        assert!((sq - e.iter().map(|v| v * v).sum::<f32>()).abs() < 1e-5);
+        for (a, b) in e.iter().zip(&z) {
+            assert!((a / sum - b).abs() < 1e-6);
+        }
     }
 }

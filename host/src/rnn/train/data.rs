@@ -9,7 +9,7 @@
 //! Layout (time-major, so that the rows of one time step are contiguous): row t·B + b.
 //!
 //! **Place code on the host** ([`HostPlaceCells`]): the core's formula (`engram_core::rnn::place`)
-//! with the shared vectorised exp ([`crate::simd::softmax_row`]: ≤ 3 ulp per exp, 16 interleaved
+//! with the shared vectorised exp ([`crate::simd::softmax_lse`]: ≤ 3 ulp per exp, 16 interleaved
 //! partial sums) and products by −1/((2σ)σ) instead of divisions. Error model (tested against the
 //! core's `PlaceCells::encode`): with a, b the two softmaxes and S the normalising sum,
 //! |Δuᵢ| ≤ K·ε·(uᵢ + max_j(a_j + b_j)/S), K = 2(Np + 32).
