@@ -265,8 +265,7 @@ impl Kernel for FullStep<'_> {
         for &r in self.list {
             self.changed[r] = 0;
         }
-        #[cfg(target_arch = "x86_64")]
-        let v4 = pulp::x86::V4::try_new();
+        let rule = SignRule::new();
         for t in 0..w {
             let u0 = t * TILE;
             let valid = TILE.min(n - u0);
@@ -299,18 +298,9 @@ impl Kernel for FullStep<'_> {
                     for (hv, &v) in hr.iter_mut().zip(sk.iter()) {
                         *hv = 2 * v - sum;
                     }
-                    let word = &mut self.blk[r * w + t];
-                    #[cfg(target_arch = "x86_64")]
-                    let new = match v4 {
-                        Some(simd) => sign_word_v4(simd, hr, *word, p),
-                        None => sign_word(hr, *word, p),
-                    };
-                    #[cfg(not(target_arch = "x86_64"))]
-                    let new = sign_word(hr, *word, p);
-                    let x = new ^ *word;
+                    let x = rule.apply(hr, &mut self.blk[r * w + t], p);
                     self.flips[r * w + t] = x;
                     self.changed[r] += x.count_ones();
-                    *word = new;
                 }
             }
         }
@@ -408,27 +398,50 @@ impl Kernel for StoredStep<'_> {
     #[inline(always)]
     fn run(self) {
         let (n, p, w) = (self.pats.n, self.pats.p as i32, self.pats.w);
-        #[cfg(target_arch = "x86_64")]
-        let v4 = pulp::x86::V4::try_new();
+        let rule = SignRule::new();
         for &r in self.list {
             let mut c = 0;
             for t in 0..w {
                 let hr = &self.h[r * n + t * TILE..r * n + (t * TILE + TILE).min(n)];
-                let word = &mut self.blk[r * w + t];
-                #[cfg(target_arch = "x86_64")]
-                let new = match v4 {
-                    Some(simd) => sign_word_v4(simd, hr, *word, p),
-                    None => sign_word(hr, *word, p),
-                };
-                #[cfg(not(target_arch = "x86_64"))]
-                let new = sign_word(hr, *word, p);
-                let x = new ^ *word;
+                let x = rule.apply(hr, &mut self.blk[r * w + t], p);
                 self.flips[r * w + t] = x;
                 c += x.count_ones();
-                *word = new;
             }
             self.changed[r] = c;
         }
+    }
+}
+
+/// The sign rule on state words, with AVX-512 mask compares where present ([`sign_word_v4`]),
+/// else [`sign_word`].
+#[derive(Clone, Copy)]
+struct SignRule {
+    #[cfg(target_arch = "x86_64")]
+    v4: Option<pulp::x86::V4>,
+}
+
+impl SignRule {
+    #[inline(always)]
+    fn new() -> Self {
+        SignRule {
+            #[cfg(target_arch = "x86_64")]
+            v4: pulp::x86::V4::try_new(),
+        }
+    }
+
+    /// Applies the sign rule to `word` in place (fields `h`, threshold P); returns the flipped bits.
+    #[inline(always)]
+    fn apply(self, h: &[i32], word: &mut u64, p: i32) -> u64 {
+        #[cfg(target_arch = "x86_64")]
+        let new = match self.v4 {
+            Some(simd) => sign_word_v4(simd, h, *word, p),
+            None => sign_word(h, *word, p),
+        };
+        #[cfg(not(target_arch = "x86_64"))]
+        let new = sign_word(h, *word, p);
+        let flipped = new ^ *word;
+        *word = new;
+        flipped
     }
 }
 
